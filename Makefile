@@ -1,0 +1,64 @@
+# Builds the native activation kernels and runs the Deno tests and benchmarks.
+#
+#   make          build native/build/libactivations.so
+#   make test     build, then run every test
+#   make bench    build, then run every benchmark
+#   make clean    remove the build folder
+
+CXX ?= g++
+CXXFLAGS ?= -O3
+WARNINGS := -Wall -Wextra -Werror
+# Only symbols marked ACT_EXPORT leave the shared object; the C++ runtime is
+# linked statically so the library loads without a matching libstdc++.
+BASE_FLAGS := -std=c++17 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
+  -fno-math-errno -fno-exceptions -fno-rtti $(WARNINGS)
+LDFLAGS ?=
+BASE_LDFLAGS := -shared -static-libstdc++ -static-libgcc -Wl,-z,nodelete \
+  -Wl,--no-undefined
+
+BUILD_DIR := native/build
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+  LIB_SUFFIX := dylib
+else
+  LIB_SUFFIX := so
+endif
+LIB := $(BUILD_DIR)/libactivations.$(LIB_SUFFIX)
+SOURCES := $(wildcard native/*.cc)
+HEADERS := $(wildcard native/*.h)
+
+# Use the deno on the PATH; without one, install the pinned npm package `deno`
+# (it carries the real binary) into .tools/, which git ignores.
+DENO_VERSION := 2.9.6
+DENO_LOCAL := .tools/deno-$(DENO_VERSION)/node_modules/.bin/deno
+DENO ?= $(shell command -v deno 2>/dev/null || echo $(DENO_LOCAL))
+DENO_FLAGS := --allow-ffi --allow-read --allow-env
+
+.PHONY: build test bench check clean
+
+build: $(LIB)
+
+$(LIB): $(SOURCES) $(HEADERS) Makefile
+	@mkdir -p $(BUILD_DIR)
+	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) $(SOURCES) -o $@ $(BASE_LDFLAGS) $(LDFLAGS)
+
+$(DENO_LOCAL):
+	npm install --silent --no-save --no-audit --no-fund \
+	  --prefix .tools/deno-$(DENO_VERSION) deno@$(DENO_VERSION)
+
+deno: $(if $(filter $(DENO_LOCAL),$(DENO)),$(DENO_LOCAL))
+
+test: build deno
+	$(DENO) test $(DENO_FLAGS) tests/
+
+bench: build deno
+	$(DENO) bench $(DENO_FLAGS) bench/
+
+# Formatting, lint and type checks, as CI runs them.
+check: deno
+	$(DENO) fmt --check
+	$(DENO) lint
+	$(DENO) check mod.ts tests/ bench/
+
+clean:
+	rm -rf $(BUILD_DIR)
