@@ -33,8 +33,10 @@ DENO_VERSION := 2.9.6
 DENO_LOCAL := .tools/deno-$(DENO_VERSION)/node_modules/.bin/deno
 DENO ?= $(shell command -v deno 2>/dev/null || echo $(DENO_LOCAL))
 DENO_FLAGS := --allow-ffi --allow-read --allow-env
+# The loader tests start child processes in temporary folders.
+DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
 
-.PHONY: build test bench check clean
+.PHONY: build deno test bench check clean
 
 build: $(LIB)
 
@@ -49,7 +51,7 @@ $(DENO_LOCAL):
 deno: $(if $(filter $(DENO_LOCAL),$(DENO)),$(DENO_LOCAL))
 
 test: build deno
-	$(DENO) test $(DENO_FLAGS) tests/
+	$(DENO) test $(DENO_TEST_FLAGS) tests/
 
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/

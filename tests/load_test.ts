@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+// The loader runs in child processes, so that each case starts with no
+// library opened and its own environment.
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const modUrl = new URL("../mod.ts", import.meta.url).href;
+const script = `import { relu } from "${modUrl}";` +
+  `console.log(relu(new Float32Array([-1, 2])).join(","));`;
+
+async function runDeno(
+  env: Record<string, string>,
+  cwd: string,
+  args: string[] = ["--allow-ffi", "--allow-read", "--allow-env"],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-lock", ...args, "-"],
+    cwd,
+    env,
+    clearEnv: false,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code,
+    stdout: decoder.decode(stdout),
+    stderr: decoder.decode(stderr),
+  };
+}
+
+Deno.test("the library loads beside the module from any directory", async () => {
+  const elsewhere = await Deno.makeTempDir();
+  try {
+    const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere);
+    assert.equal(result.stdout.trim(), "0,2", result.stderr);
+    assert.equal(result.code, 0);
+  } finally {
+    await Deno.remove(elsewhere);
+  }
+});
+
+Deno.test("ACTIVATIONS_LIB_PATH must be an absolute path", async () => {
+  const result = await runDeno(
+    { ACTIVATIONS_LIB_PATH: "native/build/libactivations.so" },
+    root,
+  );
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /ACTIVATIONS_LIB_PATH must be an absolute path/);
+});
+
+Deno.test("a missing library names where it looked", async () => {
+  const result = await runDeno(
+    { ACTIVATIONS_LIB_PATH: "/nonexistent/libactivations.so" },
+    root,
+  );
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /\/nonexistent\/libactivations\.so/);
+  assert.match(result.stderr, /not a file/);
+});
+
+Deno.test("the error for an unbuilt module lists places and the build command", async () => {
+  // A copy of the sources with no build folder.
+  const copy = await Deno.makeTempDir();
+  try {
+    for (const dir of ["ffi"]) {
+      await Deno.mkdir(`${copy}/${dir}`);
+      for await (const entry of Deno.readDir(`${root}${dir}`)) {
+        await Deno.copyFile(
+          `${root}${dir}/${entry.name}`,
+          `${copy}/${dir}/${entry.name}`,
+        );
+      }
+    }
+    await Deno.copyFile(`${root}mod.ts`, `${copy}/mod.ts`);
+    const copied = `import { relu } from "file://${copy}/mod.ts";` +
+      `relu(new Float32Array(1));`;
+    const command = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-lock", copied],
+      env: { ACTIVATIONS_LIB_PATH: "" },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { code, stderr } = await command.output();
+    const message = new TextDecoder().decode(stderr);
+    assert.notEqual(code, 0);
+    assert.match(message, /Cannot find the native library\. Looked in:/);
+    assert.match(message, /ACTIVATIONS_LIB_PATH \(not set\)/);
+    assert.match(message, new RegExp(`${copy}/native/build/libactivations`));
+    assert.match(message, new RegExp(`Build it with: make -C ${copy}/`));
+  } finally {
+    await Deno.remove(copy, { recursive: true });
+  }
+});
+
+Deno.test("without the env permission the variable counts as unset", async () => {
+  const elsewhere = await Deno.makeTempDir();
+  try {
+    const result = await runDeno(
+      { ACTIVATIONS_LIB_PATH: "relative/ignored.so" },
+      elsewhere,
+      ["--allow-ffi", "--allow-read"],
+    );
+    assert.equal(result.stdout.trim(), "0,2", result.stderr);
+  } finally {
+    await Deno.remove(elsewhere);
+  }
+});
