@@ -25,7 +25,7 @@ extern "C" {
 
 /* The ABI version. It changes whenever a signature or a meaning changes, so a
  * binding can refuse a library built from other sources. */
-#define ACT_ABI_VERSION 1
+#define ACT_ABI_VERSION 2
 
 typedef enum act_status {
   ACT_OK = 0,
@@ -38,10 +38,207 @@ typedef enum act_status {
 /// Returns ACT_ABI_VERSION as it was when the library was built.
 ACT_EXPORT uint32_t act_abi_version(void);
 
-/// y[i] = max(x[i], 0) for i < n. NaN stays NaN and -0 becomes +0, as in
-/// TensorFlow. Exact: no rounding happens.
+/*
+ * Elementwise functions: y[i] = f(x[i]) for i < n. The output may be the
+ * input. Float kernels are within 1 ulp of the exact value and double
+ * kernels within a few ulp; README.md lists the measured bound of each.
+ * Parameters travel as double for both element types.
+ *
+ * Gradients: dx[i] = dy[i] * f'(x[i]) for i < n. dx may be dy or x.
+ */
+
+/// ReLU: max(x, 0). NaN stays NaN, -0 becomes +0. Exact.
 ACT_EXPORT int32_t act_relu_f32(const float* x, float* y, size_t n);
 ACT_EXPORT int32_t act_relu_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_relu_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n);
+ACT_EXPORT int32_t act_relu_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n);
+
+/// ReLU6: min(max(x, 0), 6). Exact. The derivative is 0 at 0 and at 6.
+ACT_EXPORT int32_t act_relu6_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_relu6_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_relu6_grad_f32(const float* dy, const float* x,
+                                      float* dx, size_t n);
+ACT_EXPORT int32_t act_relu6_grad_f64(const double* dy, const double* x,
+                                      double* dx, size_t n);
+
+/// Leaky ReLU: x < 0 ? alpha x : x. The derivative at 0 is alpha.
+ACT_EXPORT int32_t act_leaky_relu_f32(const float* x, float* y, size_t n,
+                                      double alpha);
+ACT_EXPORT int32_t act_leaky_relu_f64(const double* x, double* y, size_t n,
+                                      double alpha);
+ACT_EXPORT int32_t act_leaky_relu_grad_f32(const float* dy, const float* x,
+                                           float* dx, size_t n, double alpha);
+ACT_EXPORT int32_t act_leaky_relu_grad_f64(const double* dy, const double* x,
+                                           double* dx, size_t n, double alpha);
+
+/// PReLU: x < 0 ? a x : x with a = alpha[i % alpha_n]. alpha_n must not be
+/// 0 when n is not. The output may be x, never alpha.
+ACT_EXPORT int32_t act_prelu_f32(const float* x, float* y, size_t n,
+                                 const float* alpha, size_t alpha_n);
+ACT_EXPORT int32_t act_prelu_f64(const double* x, double* y, size_t n,
+                                 const double* alpha, size_t alpha_n);
+/// dx[i] = dy[i] * (x[i] > 0 ? 1 : a), and dalpha[j] is the sum of
+/// dy[i] * x[i] over the i with i % alpha_n == j and x[i] <= 0. dalpha is
+/// written whole, zeros included, even when n is 0.
+ACT_EXPORT int32_t act_prelu_grad_f32(const float* dy, const float* x,
+                                      float* dx, size_t n, const float* alpha,
+                                      size_t alpha_n, float* dalpha);
+ACT_EXPORT int32_t act_prelu_grad_f64(const double* dy, const double* x,
+                                      double* dx, size_t n,
+                                      const double* alpha, size_t alpha_n,
+                                      double* dalpha);
+
+/// ELU: x > 0 ? x : alpha (e^x - 1).
+ACT_EXPORT int32_t act_elu_f32(const float* x, float* y, size_t n,
+                               double alpha);
+ACT_EXPORT int32_t act_elu_f64(const double* x, double* y, size_t n,
+                               double alpha);
+ACT_EXPORT int32_t act_elu_grad_f32(const float* dy, const float* x,
+                                    float* dx, size_t n, double alpha);
+ACT_EXPORT int32_t act_elu_grad_f64(const double* dy, const double* x,
+                                    double* dx, size_t n, double alpha);
+
+/// SELU: scale * elu(x, alpha) with Klambauer et al.'s constants.
+ACT_EXPORT int32_t act_selu_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_selu_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_selu_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n);
+ACT_EXPORT int32_t act_selu_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n);
+
+/// CELU: max(0, x) + min(0, alpha (e^(x/alpha) - 1)). alpha must not be 0.
+ACT_EXPORT int32_t act_celu_f32(const float* x, float* y, size_t n,
+                                double alpha);
+ACT_EXPORT int32_t act_celu_f64(const double* x, double* y, size_t n,
+                                double alpha);
+ACT_EXPORT int32_t act_celu_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n, double alpha);
+ACT_EXPORT int32_t act_celu_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n, double alpha);
+
+/// GELU, exact form: x Phi(x) = x/2 erfc(-x/sqrt(2)).
+ACT_EXPORT int32_t act_gelu_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_gelu_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_gelu_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n);
+ACT_EXPORT int32_t act_gelu_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n);
+
+/// GELU, tanh form: x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+ACT_EXPORT int32_t act_gelu_tanh_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_gelu_tanh_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_gelu_tanh_grad_f32(const float* dy, const float* x,
+                                          float* dx, size_t n);
+ACT_EXPORT int32_t act_gelu_tanh_grad_f64(const double* dy, const double* x,
+                                          double* dx, size_t n);
+
+/// SiLU (swish): x sigmoid(beta x).
+ACT_EXPORT int32_t act_silu_f32(const float* x, float* y, size_t n,
+                                double beta);
+ACT_EXPORT int32_t act_silu_f64(const double* x, double* y, size_t n,
+                                double beta);
+ACT_EXPORT int32_t act_silu_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n, double beta);
+ACT_EXPORT int32_t act_silu_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n, double beta);
+
+/// Mish: x tanh(softplus(x)).
+ACT_EXPORT int32_t act_mish_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_mish_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_mish_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n);
+ACT_EXPORT int32_t act_mish_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n);
+
+/// Sigmoid: 1 / (1 + e^-x).
+ACT_EXPORT int32_t act_sigmoid_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_sigmoid_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_sigmoid_grad_f32(const float* dy, const float* x,
+                                        float* dx, size_t n);
+ACT_EXPORT int32_t act_sigmoid_grad_f64(const double* dy, const double* x,
+                                        double* dx, size_t n);
+
+/// Hard sigmoid: clamp(alpha x + beta, 0, 1).
+ACT_EXPORT int32_t act_hard_sigmoid_f32(const float* x, float* y, size_t n,
+                                        double alpha, double beta);
+ACT_EXPORT int32_t act_hard_sigmoid_f64(const double* x, double* y, size_t n,
+                                        double alpha, double beta);
+ACT_EXPORT int32_t act_hard_sigmoid_grad_f32(const float* dy, const float* x,
+                                             float* dx, size_t n,
+                                             double alpha, double beta);
+ACT_EXPORT int32_t act_hard_sigmoid_grad_f64(const double* dy,
+                                             const double* x, double* dx,
+                                             size_t n, double alpha,
+                                             double beta);
+
+/// Hard swish: x relu6(x + 3) / 6. The derivative is 0 at -3 and 1 at 3.
+ACT_EXPORT int32_t act_hard_swish_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_hard_swish_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_hard_swish_grad_f32(const float* dy, const float* x,
+                                           float* dx, size_t n);
+ACT_EXPORT int32_t act_hard_swish_grad_f64(const double* dy, const double* x,
+                                           double* dx, size_t n);
+
+/// Hyperbolic tangent.
+ACT_EXPORT int32_t act_tanh_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_tanh_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_tanh_grad_f32(const float* dy, const float* x,
+                                     float* dx, size_t n);
+ACT_EXPORT int32_t act_tanh_grad_f64(const double* dy, const double* x,
+                                     double* dx, size_t n);
+
+/// Softplus: log(1 + e^(beta x)) / beta, without overflow. beta must not
+/// be 0.
+ACT_EXPORT int32_t act_softplus_f32(const float* x, float* y, size_t n,
+                                    double beta);
+ACT_EXPORT int32_t act_softplus_f64(const double* x, double* y, size_t n,
+                                    double beta);
+ACT_EXPORT int32_t act_softplus_grad_f32(const float* dy, const float* x,
+                                         float* dx, size_t n, double beta);
+ACT_EXPORT int32_t act_softplus_grad_f64(const double* dy, const double* x,
+                                         double* dx, size_t n, double beta);
+
+/// Softsign: x / (1 + |x|); +-1 at +-infinity.
+ACT_EXPORT int32_t act_softsign_f32(const float* x, float* y, size_t n);
+ACT_EXPORT int32_t act_softsign_f64(const double* x, double* y, size_t n);
+ACT_EXPORT int32_t act_softsign_grad_f32(const float* dy, const float* x,
+                                         float* dx, size_t n);
+ACT_EXPORT int32_t act_softsign_grad_f64(const double* dy, const double* x,
+                                         double* dx, size_t n);
+
+/*
+ * Row functions: x holds n / axis_length rows of axis_length elements each.
+ * axis_length must divide n and, unless n is 0, must not be 0. y may be x.
+ * A row whose largest element is infinite gives NaN, as TensorFlow does.
+ */
+
+/// Softmax: e^(x - max) / sum(e^(x - max)) along each row.
+ACT_EXPORT int32_t act_softmax_f32(const float* x, float* y, size_t n,
+                                   size_t axis_length);
+ACT_EXPORT int32_t act_softmax_f64(const double* x, double* y, size_t n,
+                                   size_t axis_length);
+/// dx = y (dy - sum(dy y)) along each row, from the forward output y.
+ACT_EXPORT int32_t act_softmax_grad_f32(const float* dy, const float* y,
+                                        float* dx, size_t n,
+                                        size_t axis_length);
+ACT_EXPORT int32_t act_softmax_grad_f64(const double* dy, const double* y,
+                                        double* dx, size_t n,
+                                        size_t axis_length);
+
+/// Log-softmax: x - max - log(sum(e^(x - max))) along each row.
+ACT_EXPORT int32_t act_log_softmax_f32(const float* x, float* y, size_t n,
+                                       size_t axis_length);
+ACT_EXPORT int32_t act_log_softmax_f64(const double* x, double* y, size_t n,
+                                       size_t axis_length);
+/// dx = dy - e^y sum(dy) along each row, from the forward output y.
+ACT_EXPORT int32_t act_log_softmax_grad_f32(const float* dy, const float* y,
+                                            float* dx, size_t n,
+                                            size_t axis_length);
+ACT_EXPORT int32_t act_log_softmax_grad_f64(const double* dy, const double* y,
+                                            double* dx, size_t n,
+                                            size_t axis_length);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -70,7 +70,7 @@ Deno.test("the error for an unbuilt module lists places and the build command", 
   // A copy of the sources with no build folder.
   const copy = await Deno.makeTempDir();
   try {
-    for (const dir of ["ffi"]) {
+    for (const dir of ["ffi", "src"]) {
       await Deno.mkdir(`${copy}/${dir}`);
       for await (const entry of Deno.readDir(`${root}${dir}`)) {
         await Deno.copyFile(
