@@ -10,11 +10,14 @@ CXXFLAGS ?= -O3
 WARNINGS := -Wall -Wextra -Werror
 # Only symbols marked ACT_EXPORT leave the shared object; the C++ runtime is
 # linked statically so the library loads without a matching libstdc++.
+# -ffp-contract=off keeps a * b + c two roundings at every level, so that all
+# levels give the same bits.
 BASE_FLAGS := -std=c++17 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
-  -fno-math-errno -fno-exceptions -fno-rtti $(WARNINGS)
+  -fno-math-errno -fno-exceptions -fno-rtti -ffp-contract=off -pthread \
+  $(WARNINGS)
 LDFLAGS ?=
-BASE_LDFLAGS := -shared -static-libstdc++ -static-libgcc -Wl,-z,nodelete \
-  -Wl,--no-undefined
+BASE_LDFLAGS := -shared -pthread -static-libstdc++ -static-libgcc \
+  -Wl,-z,nodelete -Wl,--no-undefined
 
 BUILD_DIR := native/build
 UNAME_S := $(shell uname -s)
@@ -24,8 +27,21 @@ else
   LIB_SUFFIX := so
 endif
 LIB := $(BUILD_DIR)/libactivations.$(LIB_SUFFIX)
-SOURCES := $(wildcard native/*.cc)
 HEADERS := $(wildcard native/*.h)
+
+# One kernels file per instruction-set level, each compiled with that level's
+# flags; the library picks among them at run time, so the default build still
+# loads on any processor of its architecture.
+LEVEL_SOURCES := native/kernels_baseline.cc
+ifeq ($(shell uname -m),x86_64)
+  LEVEL_SOURCES += native/kernels_avx2.cc native/kernels_avx512.cc
+endif
+SOURCES := native/activations.cc $(LEVEL_SOURCES)
+OBJECTS := $(patsubst native/%.cc,$(BUILD_DIR)/obj/%.o,$(SOURCES))
+
+$(BUILD_DIR)/obj/kernels_avx2.o: LEVEL_FLAGS := -mavx2 -mfma
+$(BUILD_DIR)/obj/kernels_avx512.o: LEVEL_FLAGS := -mavx512f -mavx512dq \
+  -mavx512vl -mavx512bw -mfma -mprefer-vector-width=512
 
 # Use the deno on the PATH; without one, install the pinned npm package `deno`
 # (it carries the real binary) into .tools/, which git ignores.
@@ -40,9 +56,12 @@ DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
 
 build: $(LIB)
 
-$(LIB): $(SOURCES) $(HEADERS) Makefile
-	@mkdir -p $(BUILD_DIR)
-	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) $(SOURCES) -o $@ $(BASE_LDFLAGS) $(LDFLAGS)
+$(BUILD_DIR)/obj/%.o: native/%.cc $(HEADERS) Makefile
+	@mkdir -p $(BUILD_DIR)/obj
+	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) $(LEVEL_FLAGS) -c $< -o $@
+
+$(LIB): $(OBJECTS)
+	$(CXX) $(OBJECTS) -o $@ $(BASE_LDFLAGS) $(LDFLAGS)
 
 $(DENO_LOCAL):
 	npm install --silent --no-save --no-audit --no-fund \

@@ -10,7 +10,7 @@
  */
 
 /** The ABI version this binding was written against (`ACT_ABI_VERSION`). */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 // (const T* x, T* y, size_t n)
 const UNARY = {
@@ -130,9 +130,41 @@ const ROWS_GRADIENT = {
   result: "i32",
 } as const;
 
+// (const T* x, T* y, size_t n, int32_t streaming)
+const COPY = {
+  parameters: [
+    "buffer", // const T* x
+    "buffer", // T* y
+    "usize", // size_t n
+    "i32", // int32_t streaming
+  ],
+  result: "i32",
+} as const;
+
 /** Every symbol of the native library, as `Deno.dlopen` takes them. */
 export const symbols = {
   act_abi_version: { parameters: [], result: "u32" },
+
+  act_isa_name: { parameters: [], result: "pointer" }, // const char*
+  act_isa_level: { parameters: [], result: "u32" },
+  act_isa_level_max: { parameters: [], result: "u32" },
+  act_set_isa_level: {
+    parameters: [
+      "u32", // uint32_t level
+    ],
+    result: "i32",
+  },
+
+  act_set_threads: {
+    parameters: [
+      "u32", // uint32_t count
+    ],
+    result: "i32",
+  },
+  act_get_threads: { parameters: [], result: "u32" },
+
+  act_copy_f32: COPY,
+  act_copy_f64: COPY,
 
   act_relu_f32: UNARY,
   act_relu_f64: UNARY,

@@ -25,7 +25,7 @@ extern "C" {
 
 /* The ABI version. It changes whenever a signature or a meaning changes, so a
  * binding can refuse a library built from other sources. */
-#define ACT_ABI_VERSION 2
+#define ACT_ABI_VERSION 3
 
 typedef enum act_status {
   ACT_OK = 0,
@@ -39,10 +39,50 @@ typedef enum act_status {
 ACT_EXPORT uint32_t act_abi_version(void);
 
 /*
+ * Instruction-set levels. One library carries kernels for several levels
+ * and picks, when it loads, the highest the processor runs: on x86-64 level
+ * 0 is "baseline" (SSE2), 1 "avx2" (AVX2 with FMA) and 2 "avx512" (F, DQ,
+ * VL, BW); on aarch64 level 0 is "neon". The environment variable
+ * ACTIVATIONS_ISA, set to one of those names, caps the choice; any other
+ * value is ignored. Every level gives bit-identical results.
+ */
+
+/// The name of the level in use.
+ACT_EXPORT const char* act_isa_name(void);
+/// The level in use.
+ACT_EXPORT uint32_t act_isa_level(void);
+/// The highest level this processor runs.
+ACT_EXPORT uint32_t act_isa_level_max(void);
+/// Switches to `level`. ACT_INVALID_ARGUMENT when the processor lacks it.
+/// Calls already running finish on the level they started with.
+ACT_EXPORT int32_t act_set_isa_level(uint32_t level);
+
+/*
+ * Threads. Large arrays are split between up to act_get_threads() threads
+ * (by default, the processor count): the calling thread and a pool made on
+ * first use. A call that finds the pool busy with another call runs on its
+ * own thread alone, so calls from several threads never wait for each
+ * other.
+ */
+
+/// Uses at most `count` threads, 1 to 256 (1: never split).
+ACT_EXPORT int32_t act_set_threads(uint32_t count);
+ACT_EXPORT uint32_t act_get_threads(void);
+
+/// y = x for i < n; with `streaming` set, through stores that bypass the
+/// cache, split between threads as the kernels are. The benchmarks measure
+/// the kernels against this copy. y must not overlap x.
+ACT_EXPORT int32_t act_copy_f32(const float* x, float* y, size_t n,
+                                int32_t streaming);
+ACT_EXPORT int32_t act_copy_f64(const double* x, double* y, size_t n,
+                                int32_t streaming);
+
+/*
  * Elementwise functions: y[i] = f(x[i]) for i < n. The output may be the
- * input. Float kernels are within 1 ulp of the exact value and double
- * kernels within a few ulp; README.md lists the measured bound of each.
- * Parameters travel as double for both element types.
+ * input. Float kernels evaluate in double and round once; double kernels
+ * use libm. README.md lists the measured error bound of each. Parameters
+ * travel as double for both element types and must be finite, else
+ * ACT_INVALID_ARGUMENT.
  *
  * Gradients: dx[i] = dy[i] * f'(x[i]) for i < n. dx may be dy or x.
  */
