@@ -40,3 +40,10 @@ export * from "./src/elementwise.ts";
 export * from "./src/elementwise_grad.ts";
 export * from "./src/prelu.ts";
 export * from "./src/rows.ts";
+export * from "./src/async.ts";
+export {
+  getThreads,
+  info,
+  type LibraryInfo,
+  setThreads,
+} from "./src/runtime.ts";
