@@ -79,6 +79,24 @@ export function sampleArray(
   length: number,
   seed: number,
 ): FloatArray {
+  // Made once per type, length and seed, then copied: the tests ask for the
+  // same long inputs many times.
+  const key = `${Type.name} ${length} ${seed}`;
+  let sample = samples.get(key);
+  if (sample === undefined) {
+    sample = makeSample(Type, length, seed);
+    samples.set(key, sample);
+  }
+  return sample.slice();
+}
+
+const samples = new Map<string, FloatArray>();
+
+function makeSample(
+  Type: FloatArrayType,
+  length: number,
+  seed: number,
+): FloatArray {
   const random = seededRandom(seed);
   const array = new Type(length);
   for (let i = 0; i < length; i++) {
