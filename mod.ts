@@ -9,6 +9,10 @@
  * input and writes a new array of the same type, or the caller's array given
  * as `options.out`; passing the input itself as `out` computes in place.
  *
+ * Each function also has an asynchronous form, `reluAsync` and so on, that
+ * runs its kernel off the JavaScript thread and resolves to the same result;
+ * `setThreads`, `getThreads` and `info` tune and describe the library.
+ *
  * The kernels are C++ compiled into a shared library and called through
  * `Deno.dlopen`, so the module needs `--allow-ffi`, and `--allow-read` to
  * find the library.
@@ -40,3 +44,10 @@ export * from "./src/elementwise.ts";
 export * from "./src/elementwise_grad.ts";
 export * from "./src/prelu.ts";
 export * from "./src/rows.ts";
+export * from "./src/async.ts";
+export {
+  getThreads,
+  info,
+  type LibraryInfo,
+  setThreads,
+} from "./src/runtime.ts";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { ABI_VERSION, type NativeSymbols, symbols } from "./symbols.ts";
+import { ABI_VERSION, librarySymbols, type NativeSymbols } from "./symbols.ts";
 
 /** The environment variable that names the library explicitly. */
 export const LIBRARY_PATH_VARIABLE = "ACTIVATIONS_LIB_PATH";
@@ -33,7 +33,7 @@ export interface LibraryLocation {
 }
 
 let opened:
-  | { library: Deno.DynamicLibrary<typeof symbols>; path: string }
+  | { library: Deno.DynamicLibrary<typeof librarySymbols>; path: string }
   | undefined;
 
 /** Reads an environment variable, treating a denied permission as unset. */
@@ -128,9 +128,9 @@ export function loadLibrary(): NativeSymbols {
   if (opened !== undefined) return opened.library.symbols;
 
   const { path } = locateLibrary();
-  let library: Deno.DynamicLibrary<typeof symbols>;
+  let library: Deno.DynamicLibrary<typeof librarySymbols>;
   try {
-    library = Deno.dlopen(path, symbols);
+    library = Deno.dlopen(path, librarySymbols);
   } catch (error) {
     if (
       error instanceof Deno.errors.PermissionDenied ||

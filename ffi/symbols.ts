@@ -262,5 +262,47 @@ export const symbols = {
   act_log_softmax_grad_f64: ROWS_GRADIENT,
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** The kernels, the symbols that take arrays: every `_f32` and `_f64` symbol
+ * but the copy the benchmarks use. */
+export type KernelName = Exclude<
+  Extract<keyof typeof symbols, `act_${string}_f32` | `act_${string}_f64`>,
+  `act_copy_${string}`
+>;
+
+/** The key of a kernel's nonblocking twin. */
+export type NonblockingName<K extends string> = `${K}_nonblocking`;
+
+/** The nonblocking twin of each kernel: the same C symbol (its `name`) and
+ * shape, called on a thread of Deno's blocking pool and giving a promise of
+ * its status. */
+export type NonblockingSymbols = {
+  readonly [K in KernelName as NonblockingName<K>]: (typeof symbols)[K] & {
+    readonly name: K;
+    readonly nonblocking: true;
+  };
+};
+
+/** Derives the twins from the table above, so that a kernel's shape is
+ * written once. */
+function nonblockingTwins(): NonblockingSymbols {
+  const twins: Record<string, Deno.ForeignFunction> = {};
+  for (const [name, definition] of Object.entries(symbols)) {
+    if (!/^act_.+_f(32|64)$/.test(name) || name.startsWith("act_copy_")) {
+      continue;
+    }
+    twins[`${name}_nonblocking`] = { ...definition, name, nonblocking: true };
+  }
+  return twins as unknown as NonblockingSymbols;
+}
+
+/** The whole table `Deno.dlopen` is given: every symbol, and the
+ * nonblocking twin of every kernel. */
+export const librarySymbols: typeof symbols & NonblockingSymbols = {
+  ...symbols,
+  ...nonblockingTwins(),
+} satisfies Deno.ForeignLibraryInterface;
+
 /** The opened library's callable symbols. */
-export type NativeSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
+export type NativeSymbols = Deno.DynamicLibrary<
+  typeof librarySymbols
+>["symbols"];

@@ -243,3 +243,29 @@ export function checkDisjoint(
     );
   }
 }
+
+/**
+ * Returns the array PReLU's gradient writes the slopes' gradient into:
+ * `options.dalphaOut`, checked against `alpha` and kept apart from every
+ * other argument, or a new array.
+ */
+export function slopesGradientOutput<T extends FloatArray>(
+  dy: T,
+  x: T,
+  alpha: T,
+  dx: T,
+  options: { dalphaOut?: T } | undefined,
+): T {
+  const dalpha = options?.dalphaOut;
+  if (dalpha === undefined) {
+    return (alpha instanceof Float32Array
+      ? new Float32Array(alpha.length)
+      : new Float64Array(alpha.length)) as T;
+  }
+  checkMatchingArray(dalpha, "dalphaOut", alpha, "alpha");
+  checkDisjoint(dalpha, "dalphaOut", alpha, "alpha");
+  checkDisjoint(dalpha, "dalphaOut", dy, "dy");
+  checkDisjoint(dalpha, "dalphaOut", x, "x");
+  checkDisjoint(dalpha, "dalphaOut", dx, "out");
+  return dalpha;
+}

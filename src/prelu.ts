@@ -5,7 +5,6 @@
  */
 
 import { loadLibrary } from "../ffi/load.ts";
-import { checkMatchingArray } from "../ffi/arrays.ts";
 import {
   checkDisjoint,
   checkSlopes,
@@ -14,6 +13,7 @@ import {
   forwardOutput,
   gradientOutput,
   type OutputOptions,
+  slopesGradientOutput,
 } from "./common.ts";
 
 /**
@@ -115,18 +115,7 @@ export function preluGrad<T extends FloatArray>(
   checkSlopes(alpha, x);
   checkDisjoint(dx, "out", alpha, "alpha");
 
-  let dalpha = options?.dalphaOut;
-  if (dalpha === undefined) {
-    dalpha = (alpha instanceof Float32Array
-      ? new Float32Array(alpha.length)
-      : new Float64Array(alpha.length)) as T;
-  } else {
-    checkMatchingArray(dalpha, "dalphaOut", alpha, "alpha");
-    checkDisjoint(dalpha, "dalphaOut", alpha, "alpha");
-    checkDisjoint(dalpha, "dalphaOut", dy, "dy");
-    checkDisjoint(dalpha, "dalphaOut", x, "x");
-    checkDisjoint(dalpha, "dalphaOut", dx, "out");
-  }
+  const dalpha = slopesGradientOutput(dy, x, alpha, dx, options);
 
   const native = loadLibrary();
   const n = BigInt(dy.length);
