@@ -307,6 +307,98 @@ Deno.test("a copy of the package outside the repository builds itself and calls 
         assert.match(wrong.stderr, /Unknown argument --force; usage:/);
       },
     );
+
+    await t.step(
+      "imported from a URL, it fetches the sources it compiles",
+      async () => {
+        // The copy served over HTTP by a child process, which prints its port
+        // and then each path asked for.
+        await Deno.writeTextFile(
+          join(outside, "serve.ts"),
+          `const root = Deno.args[0];\n` +
+            `Deno.serve({ hostname: "127.0.0.1", port: 0,\n` +
+            `  onListen: ({ port }) => console.log(port) }, async (request) => {\n` +
+            `  const path = new URL(request.url).pathname;\n` +
+            `  console.log(path);\n` +
+            `  try { return new Response(await Deno.readFile(root + path)); }\n` +
+            `  catch { return new Response("", { status: 404 }); }\n` +
+            `});\n`,
+        );
+        const server = new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--no-config",
+            "--allow-net=127.0.0.1",
+            `--allow-read=${copy}`,
+            join(outside, "serve.ts"),
+            copy,
+          ],
+          stdout: "piped",
+          stderr: "null",
+        }).spawn();
+        const reader = server.stdout.getReader();
+        const decoder = new TextDecoder();
+        let served = "";
+        const readMore = async (): Promise<boolean> => {
+          const { value, done } = await reader.read();
+          if (value !== undefined) served += decoder.decode(value);
+          return !done;
+        };
+        try {
+          while (!served.includes("\n") && await readMore());
+          const url = `http://127.0.0.1:${served.split("\n")[0]}`;
+          // Remote modules go into a cache of the test's own.
+          const remote = { DENO_DIR: join(outside, "deno-dir") };
+
+          await Deno.writeTextFile(
+            join(app, "remote_unbuilt.ts"),
+            `import { gelu } from "${url}/mod.ts";\n` +
+              `gelu(new Float32Array(1));\n`,
+          );
+          const unbuilt = await deno(["remote_unbuilt.ts"], {
+            ...remote,
+            ACTIVATIONS_CACHE_DIR: join(outside, "empty-cache"),
+          });
+          assert.notEqual(unbuilt.code, 0);
+          assert.ok(
+            unbuilt.stderr.includes(
+              "native/build/ (the module was not imported from a file)",
+            ),
+            unbuilt.stderr,
+          );
+          assert.ok(
+            unbuilt.stderr.includes(
+              `Build it with: deno run -A ${url}/build.ts`,
+            ),
+            unbuilt.stderr,
+          );
+
+          // A compiler that fails at once: what matters is what it was given.
+          await Deno.writeTextFile(
+            join(app, "remote_build.ts"),
+            `import { buildNativeLibrary } from "${url}/build.ts";\n` +
+              `await buildNativeLibrary({ rebuild: true });\n`,
+          );
+          const build = await deno(["remote_build.ts"], {
+            ...remote,
+            CXX: "false",
+          });
+          assert.notEqual(build.code, 0);
+          assert.match(build.stderr, /`false -std=c\+\+17 .*` exited with/);
+        } finally {
+          server.kill();
+          while (await readMore());
+          await server.status;
+        }
+        const paths = served.split("\n");
+        for (const name of nativeBuildPlan().files) {
+          assert.ok(
+            paths.includes(`/native/${name}`),
+            `/native/${name} not fetched`,
+          );
+        }
+      },
+    );
   } finally {
     await Deno.remove(outside, { recursive: true });
   }
