@@ -70,8 +70,6 @@ export interface BuildPlan {
   compile: CompileStep[];
   /** The flags given when linking, after the objects and `-o`. */
   link: string[];
-  /** The file name of the library on this platform. */
-  libraryFileName: string;
 }
 
 // The build's one table. The Makefile, the developers' path, spells the
@@ -187,9 +185,6 @@ export function nativeBuildPlan(
       })),
     ],
     link: platform.os === "darwin" ? DARWIN_LINK_FLAGS : ELF_LINK_FLAGS,
-    libraryFileName: platform.os === "darwin"
-      ? "libactivations.dylib"
-      : "libactivations.so",
   };
 }
 
