@@ -2,6 +2,7 @@
 #
 #   make          build native/build/libactivations.so
 #   make test     build, then run every test
+#   make check    formatting, lint, types, API docs and their examples
 #   make bench    build, then run every benchmark
 #   make clean    remove the build folder
 
@@ -51,6 +52,10 @@ DENO ?= $(shell command -v deno 2>/dev/null || echo $(DENO_LOCAL))
 DENO_FLAGS := --allow-ffi --allow-read --allow-env
 # The loader tests start child processes in temporary folders.
 DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
+# Tests, benchmarks and doc examples use the library just built, not one in
+# the per-user cache, which the loader tries first. Set it to test another.
+ACTIVATIONS_LIB_PATH ?= $(abspath $(LIB))
+export ACTIVATIONS_LIB_PATH
 
 .PHONY: build deno test bench check clean
 
@@ -75,11 +80,16 @@ test: build deno
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/
 
-# Formatting, lint and type checks, as CI runs them.
-check: deno
+# Formatting, lint, types, the API docs and their examples (build.ts's
+# compile into a cache in the build folder), then the package's dry run.
+check: build deno
 	$(DENO) fmt --check
 	$(DENO) lint
-	$(DENO) check mod.ts tests/ bench/
+	$(DENO) check mod.ts build.ts tfjs.ts tests/ bench/ examples/
+	$(DENO) doc --lint mod.ts build.ts tfjs.ts
+	ACTIVATIONS_CACHE_DIR=$(abspath $(BUILD_DIR))/doc-cache \
+	  $(DENO) test --doc $(DENO_TEST_FLAGS) mod.ts build.ts tfjs.ts src/
+	$(DENO) publish --dry-run --allow-dirty
 
 clean:
 	rm -rf $(BUILD_DIR)

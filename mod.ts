@@ -19,7 +19,7 @@
  *
  * @example Forward and backward
  * ```ts
- * import { gelu, geluGrad, relu } from "./mod.ts";
+ * import { gelu, geluGrad, relu } from "@activations/activations";
  *
  * const x = new Float32Array([-2, -0.5, 0, 1.5]);
  * const y = relu(x); // Float32Array [0, 0, 0, 1.5]

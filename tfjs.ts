@@ -47,7 +47,7 @@
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { registerNativeKernels, unregisterNativeKernels } from "./tfjs.ts";
+ * import { registerNativeKernels, unregisterNativeKernels } from "@activations/activations/tfjs";
  *
  * await tf.setBackend("cpu");
  * registerNativeKernels(tf);
@@ -77,7 +77,7 @@ import {
  *
  * @example
  * ```ts
- * import type { TensorInfo } from "./tfjs.ts";
+ * import type { TensorInfo } from "@activations/activations/tfjs";
  *
  * const info: TensorInfo = { dataId: {}, shape: [2, 3], dtype: "float32" };
  * ```
@@ -97,7 +97,7 @@ export interface TensorInfo {
  *
  * @example
  * ```ts
- * import type { KernelParams } from "./tfjs.ts";
+ * import type { KernelParams } from "@activations/activations/tfjs";
  *
  * const params: KernelParams = {
  *   inputs: { x: { dataId: {}, shape: [4], dtype: "float32" } },
@@ -122,7 +122,7 @@ export interface KernelParams {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import type { KernelConfig } from "./tfjs.ts";
+ * import type { KernelConfig } from "@activations/activations/tfjs";
  *
  * const config: KernelConfig | undefined = tf.getKernel("Relu", "cpu");
  * ```
@@ -148,7 +148,7 @@ export interface KernelConfig {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import type { TfjsKernelRegistry } from "./tfjs.ts";
+ * import type { TfjsKernelRegistry } from "@activations/activations/tfjs";
  *
  * const registry: TfjsKernelRegistry = tf;
  * ```
@@ -321,7 +321,7 @@ const NATIVE_KERNELS: ReadonlyMap<string, NativeKernel> = new Map([
  *
  * @example
  * ```ts
- * import { NATIVE_KERNEL_NAMES } from "./tfjs.ts";
+ * import { NATIVE_KERNEL_NAMES } from "@activations/activations/tfjs";
  *
  * NATIVE_KERNEL_NAMES.includes("Sigmoid"); // true
  * ```
@@ -379,7 +379,7 @@ function checkRegistry(tf: unknown): asserts tf is TfjsKernelRegistry {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { registerNativeKernels, unregisterNativeKernels } from "./tfjs.ts";
+ * import { registerNativeKernels, unregisterNativeKernels } from "@activations/activations/tfjs";
  *
  * await tf.setBackend("cpu");
  * const replaced = registerNativeKernels(tf); // ["Relu", "Relu6", ...]
@@ -429,7 +429,7 @@ export function registerNativeKernels(tf: TfjsKernelRegistry): string[] {
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
- * import { registerNativeKernels, unregisterNativeKernels } from "./tfjs.ts";
+ * import { registerNativeKernels, unregisterNativeKernels } from "@activations/activations/tfjs";
  *
  * const before = tf.getKernel("Relu", "cpu");
  * registerNativeKernels(tf);

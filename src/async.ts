@@ -110,7 +110,7 @@ function callAsync(
  *
  * @example
  * ```ts
- * import { reluAsync } from "./mod.ts";
+ * import { reluAsync } from "@activations/activations";
  *
  * const y = await reluAsync(new Float32Array([-1, 2]));
  * // [0, 2]
@@ -136,7 +136,7 @@ export function reluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { reluGradAsync } from "./mod.ts";
+ * import { reluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 2]);
@@ -164,7 +164,7 @@ export function reluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { relu6Async } from "./mod.ts";
+ * import { relu6Async } from "@activations/activations";
  *
  * const y = await relu6Async(new Float32Array([-1, 8]));
  * // [0, 6]
@@ -190,7 +190,7 @@ export function relu6Async<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { relu6GradAsync } from "./mod.ts";
+ * import { relu6GradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 8]);
@@ -218,7 +218,7 @@ export function relu6GradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { leakyReluAsync } from "./mod.ts";
+ * import { leakyReluAsync } from "@activations/activations";
  *
  * const y = await leakyReluAsync(new Float32Array([-10, 10]), { alpha: 0.1 });
  * // [-1, 10]
@@ -244,7 +244,7 @@ export function leakyReluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { leakyReluGradAsync } from "./mod.ts";
+ * import { leakyReluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-10, 10]);
@@ -273,7 +273,7 @@ export function leakyReluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { preluAsync } from "./mod.ts";
+ * import { preluAsync } from "@activations/activations";
  *
  * const x = new Float32Array([-1, -1, 2, -4]);
  * const y = await preluAsync(x, new Float32Array([0.1, 0.5]));
@@ -302,7 +302,7 @@ export function preluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { preluGradAsync } from "./mod.ts";
+ * import { preluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1, 1]);
  * const x = new Float32Array([-1, -0.5, 2]);
@@ -333,7 +333,7 @@ export function preluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { eluAsync } from "./mod.ts";
+ * import { eluAsync } from "@activations/activations";
  *
  * const y = await eluAsync(new Float32Array([-1, 2]));
  * // [-0.63212055, 2]
@@ -359,7 +359,7 @@ export function eluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { eluGradAsync } from "./mod.ts";
+ * import { eluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 2]);
@@ -387,7 +387,7 @@ export function eluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { seluAsync } from "./mod.ts";
+ * import { seluAsync } from "@activations/activations";
  *
  * const y = await seluAsync(new Float32Array([-1, 1]));
  * // [-1.1113307, 1.050701]
@@ -413,7 +413,7 @@ export function seluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { seluGradAsync } from "./mod.ts";
+ * import { seluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 1]);
@@ -441,7 +441,7 @@ export function seluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { celuAsync } from "./mod.ts";
+ * import { celuAsync } from "@activations/activations";
  *
  * const y = await celuAsync(new Float32Array([-2, 2]), { alpha: 2 });
  * // [-1.2642411, 2]
@@ -467,7 +467,7 @@ export function celuAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { celuGradAsync } from "./mod.ts";
+ * import { celuGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-2, 2]);
@@ -495,7 +495,7 @@ export function celuGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { geluAsync } from "./mod.ts";
+ * import { geluAsync } from "@activations/activations";
  *
  * const y = await geluAsync(
  *   new Float32Array([-1, 1]),
@@ -524,7 +524,7 @@ export function geluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { geluGradAsync } from "./mod.ts";
+ * import { geluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 1]);
@@ -552,7 +552,7 @@ export function geluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { siluAsync } from "./mod.ts";
+ * import { siluAsync } from "@activations/activations";
  *
  * const y = await siluAsync(new Float32Array([-1, 1]));
  * // [-0.26894143, 0.7310586]
@@ -578,7 +578,7 @@ export function siluAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { siluGradAsync } from "./mod.ts";
+ * import { siluGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 1]);
@@ -606,7 +606,7 @@ export function siluGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { mishAsync } from "./mod.ts";
+ * import { mishAsync } from "@activations/activations";
  *
  * const y = await mishAsync(new Float32Array([-1, 1]));
  * // [-0.30340147, 0.8650984]
@@ -632,7 +632,7 @@ export function mishAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { mishGradAsync } from "./mod.ts";
+ * import { mishGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 1]);
@@ -660,7 +660,7 @@ export function mishGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { sigmoidAsync } from "./mod.ts";
+ * import { sigmoidAsync } from "@activations/activations";
  *
  * const y = await sigmoidAsync(new Float32Array([0, 1]));
  * // [0.5, 0.7310586]
@@ -686,7 +686,7 @@ export function sigmoidAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { sigmoidGradAsync } from "./mod.ts";
+ * import { sigmoidGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([0, 1]);
@@ -714,7 +714,7 @@ export function sigmoidGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSigmoidAsync } from "./mod.ts";
+ * import { hardSigmoidAsync } from "@activations/activations";
  *
  * const y = await hardSigmoidAsync(
  *   new Float32Array([-3, 1]),
@@ -743,7 +743,7 @@ export function hardSigmoidAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSigmoidGradAsync } from "./mod.ts";
+ * import { hardSigmoidGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-3, 1]);
@@ -771,7 +771,7 @@ export function hardSigmoidGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSwishAsync } from "./mod.ts";
+ * import { hardSwishAsync } from "@activations/activations";
  *
  * const y = await hardSwishAsync(new Float32Array([-4, 1]));
  * // [-0, 0.6666667]
@@ -797,7 +797,7 @@ export function hardSwishAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSwishGradAsync } from "./mod.ts";
+ * import { hardSwishGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-4, 1]);
@@ -825,7 +825,7 @@ export function hardSwishGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { tanhAsync } from "./mod.ts";
+ * import { tanhAsync } from "@activations/activations";
  *
  * const y = await tanhAsync(new Float32Array([0, 1]));
  * // [0, 0.7615942]
@@ -851,7 +851,7 @@ export function tanhAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { tanhGradAsync } from "./mod.ts";
+ * import { tanhGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([0, 1]);
@@ -879,7 +879,7 @@ export function tanhGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softplusAsync } from "./mod.ts";
+ * import { softplusAsync } from "@activations/activations";
  *
  * const y = await softplusAsync(new Float32Array([0, 100]));
  * // [0.6931472, 100]
@@ -905,7 +905,7 @@ export function softplusAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softplusGradAsync } from "./mod.ts";
+ * import { softplusGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([0, 100]);
@@ -933,7 +933,7 @@ export function softplusGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softsignAsync } from "./mod.ts";
+ * import { softsignAsync } from "@activations/activations";
  *
  * const y = await softsignAsync(new Float32Array([-1, 3]));
  * // [-0.5, 0.75]
@@ -959,7 +959,7 @@ export function softsignAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softsignGradAsync } from "./mod.ts";
+ * import { softsignGradAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 1]);
  * const x = new Float32Array([-1, 3]);
@@ -987,7 +987,7 @@ export function softsignGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softmaxAsync } from "./mod.ts";
+ * import { softmaxAsync } from "@activations/activations";
  *
  * const y = await softmaxAsync(
  *   new Float32Array([1, 2, 0, 0]),
@@ -1016,7 +1016,7 @@ export function softmaxAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softmaxGradAsync, softmaxAsync } from "./mod.ts";
+ * import { softmaxGradAsync, softmaxAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 0, 1, 0]);
  * const y = await softmaxAsync(
@@ -1047,7 +1047,7 @@ export function softmaxGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { logSoftmaxAsync } from "./mod.ts";
+ * import { logSoftmaxAsync } from "@activations/activations";
  *
  * const y = await logSoftmaxAsync(new Float32Array([0, 0]));
  * // [-0.6931472, -0.6931472]
@@ -1073,7 +1073,7 @@ export function logSoftmaxAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { logSoftmaxGradAsync, logSoftmaxAsync } from "./mod.ts";
+ * import { logSoftmaxGradAsync, logSoftmaxAsync } from "@activations/activations";
  *
  * const dy = new Float32Array([1, 0]);
  * const y = await logSoftmaxAsync(new Float32Array([0, 0]));
@@ -1093,7 +1093,7 @@ export function logSoftmaxGradAsync<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { swishAsync } from "./mod.ts";
+ * import { swishAsync } from "@activations/activations";
  *
  * const y = await swishAsync(new Float32Array([1])); // [0.7310586]
  * ```
@@ -1104,7 +1104,7 @@ export const swishAsync: typeof siluAsync = siluAsync;
  *
  * @example
  * ```ts
- * import { swishGradAsync } from "./mod.ts";
+ * import { swishGradAsync } from "@activations/activations";
  *
  * const dx = await swishGradAsync(
  *   new Float32Array([1]),

@@ -69,6 +69,8 @@ export class NativeError extends Error {
   readonly code: number;
 
   /**
+   * Makes the error for a native function's status.
+   *
    * @param symbol The native function that failed.
    * @param code The status it returned.
    */

@@ -37,7 +37,7 @@ import {
  *
  * @example
  * ```ts
- * import { relu } from "./mod.ts";
+ * import { relu } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 2, -3]);
  * const y = relu(x); // Float64Array [0, 2, 0]
@@ -76,7 +76,7 @@ export function relu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { relu6 } from "./mod.ts";
+ * import { relu6 } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 3, 8]);
  * const y = relu6(x); // Float32Array [0, 3, 6]
@@ -118,7 +118,7 @@ export function relu6<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { leakyRelu } from "./mod.ts";
+ * import { leakyRelu } from "@activations/activations";
  *
  * const x = new Float64Array([-10, 10]);
  * const y = leakyRelu(x, { alpha: 0.1 }); // Float64Array [-1, 10]
@@ -161,7 +161,7 @@ export function leakyRelu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { elu } from "./mod.ts";
+ * import { elu } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 2]);
  * const y = elu(x); // Float32Array [-0.63212055, 0, 2]
@@ -202,7 +202,7 @@ export function elu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { selu } from "./mod.ts";
+ * import { selu } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 1]);
  * const y = selu(x); // Float64Array [-1.1113307378125628, 1.0507009873554805]
@@ -243,7 +243,7 @@ export function selu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { celu } from "./mod.ts";
+ * import { celu } from "@activations/activations";
  *
  * const x = new Float32Array([-2, 2]);
  * const y = celu(x, { alpha: 2 }); // Float32Array [-1.2642411, 2]
@@ -290,7 +290,7 @@ export function celu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { gelu } from "./mod.ts";
+ * import { gelu } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const y = gelu(x); // Float32Array [-0.15865526, 0, 0.8413447]
@@ -341,7 +341,7 @@ export function gelu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { silu } from "./mod.ts";
+ * import { silu } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const y = silu(x); // Float32Array [-0.26894143, 0, 0.7310586]
@@ -382,7 +382,7 @@ export function silu<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { mish } from "./mod.ts";
+ * import { mish } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const y = mish(x); // Float32Array [-0.30340144, 0, 0.86509836]
@@ -422,7 +422,7 @@ export function mish<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { sigmoid } from "./mod.ts";
+ * import { sigmoid } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const y = sigmoid(x); // Float32Array [0.26894143, 0.5, 0.7310586]
@@ -464,7 +464,7 @@ export function sigmoid<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSigmoid } from "./mod.ts";
+ * import { hardSigmoid } from "@activations/activations";
  *
  * const x = new Float32Array([-3, 0, 1]);
  * const y = hardSigmoid(x, { alpha: 1 / 6 }); // Float32Array [0, 0.5, 0.6666667]
@@ -505,7 +505,7 @@ export function hardSigmoid<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSwish } from "./mod.ts";
+ * import { hardSwish } from "@activations/activations";
  *
  * const x = new Float32Array([-4, 1, 4]);
  * const y = hardSwish(x); // Float32Array [-0, 0.6666667, 4]
@@ -542,7 +542,7 @@ export function hardSwish<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { tanh } from "./mod.ts";
+ * import { tanh } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 0, 1]);
  * const y = tanh(x); // Float64Array [-0.7615941559557649, 0, 0.7615941559557649]
@@ -585,7 +585,7 @@ export function tanh<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softplus } from "./mod.ts";
+ * import { softplus } from "@activations/activations";
  *
  * const x = new Float32Array([-20, 0, 100]);
  * const y = softplus(x); // Float32Array [2.0611537e-9, 0.6931472, 100]
@@ -625,7 +625,7 @@ export function softplus<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softsign } from "./mod.ts";
+ * import { softsign } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 3]);
  * const y = softsign(x); // Float32Array [-0.5, 0, 0.75]
@@ -652,7 +652,7 @@ export function softsign<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { swish } from "./mod.ts";
+ * import { swish } from "@activations/activations";
  *
  * const y = swish(new Float32Array([1])); // Float32Array [0.7310586]
  * ```

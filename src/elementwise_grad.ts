@@ -37,7 +37,7 @@ import {
  *
  * @example
  * ```ts
- * import { reluGrad } from "./mod.ts";
+ * import { reluGrad } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 2, -3]);
  * const dx = reluGrad(new Float64Array(x.length).fill(1), x);
@@ -79,7 +79,7 @@ export function reluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { relu6Grad } from "./mod.ts";
+ * import { relu6Grad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 3, 8]);
  * const dx = relu6Grad(new Float32Array(x.length).fill(1), x);
@@ -122,7 +122,7 @@ export function relu6Grad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { leakyReluGrad } from "./mod.ts";
+ * import { leakyReluGrad } from "@activations/activations";
  *
  * const x = new Float64Array([-10, 10]);
  * const dx = leakyReluGrad(new Float64Array(x.length).fill(1), x);
@@ -166,7 +166,7 @@ export function leakyReluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { eluGrad } from "./mod.ts";
+ * import { eluGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 2]);
  * const dx = eluGrad(new Float32Array(x.length).fill(1), x);
@@ -209,7 +209,7 @@ export function eluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { seluGrad } from "./mod.ts";
+ * import { seluGrad } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 1]);
  * const dx = seluGrad(new Float64Array(x.length).fill(1), x);
@@ -250,7 +250,7 @@ export function seluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { celuGrad } from "./mod.ts";
+ * import { celuGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-2, 2]);
  * const dx = celuGrad(new Float32Array(x.length).fill(1), x);
@@ -293,7 +293,7 @@ export function celuGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { geluGrad } from "./mod.ts";
+ * import { geluGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const dx = geluGrad(new Float32Array(x.length).fill(1), x);
@@ -344,7 +344,7 @@ export function geluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { siluGrad } from "./mod.ts";
+ * import { siluGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const dx = siluGrad(new Float32Array(x.length).fill(1), x);
@@ -384,7 +384,7 @@ export function siluGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { mishGrad } from "./mod.ts";
+ * import { mishGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const dx = mishGrad(new Float32Array(x.length).fill(1), x);
@@ -426,7 +426,7 @@ export function mishGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { sigmoidGrad } from "./mod.ts";
+ * import { sigmoidGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 1]);
  * const dx = sigmoidGrad(new Float32Array(x.length).fill(1), x);
@@ -469,7 +469,7 @@ export function sigmoidGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSigmoidGrad } from "./mod.ts";
+ * import { hardSigmoidGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-3, 0, 1]);
  * const dx = hardSigmoidGrad(new Float32Array(x.length).fill(1), x);
@@ -513,7 +513,7 @@ export function hardSigmoidGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { hardSwishGrad } from "./mod.ts";
+ * import { hardSwishGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-4, 1, 4]);
  * const dx = hardSwishGrad(new Float32Array(x.length).fill(1), x);
@@ -556,7 +556,7 @@ export function hardSwishGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { tanhGrad } from "./mod.ts";
+ * import { tanhGrad } from "@activations/activations";
  *
  * const x = new Float64Array([-1, 0, 1]);
  * const dx = tanhGrad(new Float64Array(x.length).fill(1), x);
@@ -599,7 +599,7 @@ export function tanhGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softplusGrad } from "./mod.ts";
+ * import { softplusGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-20, 0, 100]);
  * const dx = softplusGrad(new Float32Array(x.length).fill(1), x);
@@ -639,7 +639,7 @@ export function softplusGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softsignGrad } from "./mod.ts";
+ * import { softsignGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, 0, 3]);
  * const dx = softsignGrad(new Float32Array(x.length).fill(1), x);
@@ -667,7 +667,7 @@ export function softsignGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { swishGrad } from "./mod.ts";
+ * import { swishGrad } from "@activations/activations";
  *
  * const dx = swishGrad(new Float32Array([1]), new Float32Array([0])); // [0.5]
  * ```

@@ -33,7 +33,7 @@ import {
  *
  * @example Two channels
  * ```ts
- * import { prelu } from "./mod.ts";
+ * import { prelu } from "@activations/activations";
  *
  * const x = new Float32Array([-1, -1, 2, -4]);
  * const y = prelu(x, new Float32Array([0.1, 0.5])); // [-0.1, -0.5, 2, -2]
@@ -97,7 +97,7 @@ export interface PreluGradients<T extends FloatArray> {
  *
  * @example
  * ```ts
- * import { preluGrad } from "./mod.ts";
+ * import { preluGrad } from "@activations/activations";
  *
  * const x = new Float32Array([-1, -0.5, 2]);
  * const dy = new Float32Array([1, 1, 1]);

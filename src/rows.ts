@@ -38,7 +38,7 @@ import {
  *
  * @example Two rows of three
  * ```ts
- * import { softmax } from "./mod.ts";
+ * import { softmax } from "@activations/activations";
  *
  * const x = new Float32Array([1, 2, 3, 0, 0, 0]);
  * const y = softmax(x, { axisLength: 3 });
@@ -83,7 +83,7 @@ export function softmax<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { logSoftmax } from "./mod.ts";
+ * import { logSoftmax } from "@activations/activations";
  *
  * const y = logSoftmax(new Float64Array([0, 0])); // [-0.6931..., -0.6931...]
  * ```
@@ -123,7 +123,7 @@ export function logSoftmax<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { softmax, softmaxGrad } from "./mod.ts";
+ * import { softmax, softmaxGrad } from "@activations/activations";
  *
  * const y = softmax(new Float32Array([1, 2]));
  * const dx = softmaxGrad(new Float32Array([1, 0]), y);
@@ -165,7 +165,7 @@ export function softmaxGrad<T extends FloatArray>(
  *
  * @example
  * ```ts
- * import { logSoftmax, logSoftmaxGrad } from "./mod.ts";
+ * import { logSoftmax, logSoftmaxGrad } from "@activations/activations";
  *
  * const y = logSoftmax(new Float32Array([1, 2]));
  * const dx = logSoftmaxGrad(new Float32Array([1, 0]), y);

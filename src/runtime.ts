@@ -53,7 +53,7 @@ export interface LibraryInfo {
  *
  * @example One thread per call
  * ```ts
- * import { getThreads, setThreads } from "./mod.ts";
+ * import { getThreads, setThreads } from "@activations/activations";
  *
  * const before = getThreads();
  * setThreads(1);
@@ -84,7 +84,7 @@ export function setThreads(count: number): void {
  *
  * @example
  * ```ts
- * import { getThreads } from "./mod.ts";
+ * import { getThreads } from "@activations/activations";
  *
  * const threads = getThreads(); // 2 on a two-core machine
  * ```
@@ -104,7 +104,7 @@ export function getThreads(): number {
  *
  * @example
  * ```ts
- * import { info } from "./mod.ts";
+ * import { info } from "@activations/activations";
  *
  * const { version, isa, isaLevels, threads } = info();
  * // e.g. "0.1.0", "avx512", ["baseline", "avx2", "avx512"], 2

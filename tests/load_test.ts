@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { PACKAGE_VERSION } from "../ffi/load.ts";
 
 // The loader runs in child processes, so that each case starts with no
 // library opened and its own environment.
@@ -39,7 +40,11 @@ async function runDeno(
 Deno.test("the library loads beside the module from any directory", async () => {
   const elsewhere = await Deno.makeTempDir();
   try {
-    const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere);
+    // An empty cache, so that the build folder is the one found.
+    const result = await runDeno(
+      { ACTIVATIONS_LIB_PATH: "", ACTIVATIONS_CACHE_DIR: elsewhere },
+      elsewhere,
+    );
     assert.equal(result.stdout.trim(), "0,2", result.stderr);
     assert.equal(result.code, 0);
   } finally {
@@ -79,12 +84,14 @@ Deno.test("the error for an unbuilt module lists places and the build command", 
         );
       }
     }
-    await Deno.copyFile(`${root}mod.ts`, `${copy}/mod.ts`);
+    for (const file of ["mod.ts", "deno.json"]) {
+      await Deno.copyFile(`${root}${file}`, `${copy}/${file}`);
+    }
     const copied = `import { relu } from "file://${copy}/mod.ts";` +
       `relu(new Float32Array(1));`;
     const command = new Deno.Command(Deno.execPath(), {
       args: ["eval", "--no-lock", copied],
-      env: { ACTIVATIONS_LIB_PATH: "" },
+      env: { ACTIVATIONS_LIB_PATH: "", ACTIVATIONS_CACHE_DIR: copy },
       stdout: "piped",
       stderr: "piped",
     });
@@ -93,8 +100,15 @@ Deno.test("the error for an unbuilt module lists places and the build command", 
     assert.notEqual(code, 0);
     assert.match(message, /Cannot find the native library\. Looked in:/);
     assert.match(message, /ACTIVATIONS_LIB_PATH \(not set\)/);
+    assert.match(
+      message,
+      new RegExp(`${copy}/${PACKAGE_VERSION}/libactivations`),
+    );
     assert.match(message, new RegExp(`${copy}/native/build/libactivations`));
-    assert.match(message, new RegExp(`Build it with: make -C ${copy}/`));
+    assert.match(
+      message,
+      new RegExp(`Build it with: deno run -A ${copy}/build\\.ts`),
+    );
   } finally {
     await Deno.remove(copy, { recursive: true });
   }
@@ -111,5 +125,47 @@ Deno.test("without the env permission the variable counts as unset", async () =>
     assert.equal(result.stdout.trim(), "0,2", result.stderr);
   } finally {
     await Deno.remove(elsewhere);
+  }
+});
+
+Deno.test("the cache comes after ACTIVATIONS_LIB_PATH, before the build folder", async () => {
+  const cache = await Deno.makeTempDir();
+  try {
+    // A copy of the built library in the cache, and the script reports
+    // which file the loader found.
+    const built = `${root}native/build/libactivations.so`;
+    await Deno.mkdir(`${cache}/${PACKAGE_VERSION}`);
+    const cached = `${cache}/${PACKAGE_VERSION}/libactivations.so`;
+    await Deno.copyFile(built, cached);
+    const locate = (env: Record<string, string>) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          "--no-lock",
+          `import { locateLibrary } from "${root}ffi/load.ts";` +
+          `console.log(JSON.stringify(locateLibrary()));`,
+        ],
+        env: { ACTIVATIONS_CACHE_DIR: cache, ...env },
+        stdout: "piped",
+        stderr: "piped",
+      }).output().then(({ stdout }) =>
+        JSON.parse(new TextDecoder().decode(stdout))
+      );
+
+    assert.deepEqual(await locate({ ACTIVATIONS_LIB_PATH: "" }), {
+      path: cached,
+      source: "cache",
+    });
+    assert.deepEqual(await locate({ ACTIVATIONS_LIB_PATH: built }), {
+      path: built,
+      source: "environment",
+    });
+    await Deno.remove(cached);
+    assert.deepEqual(await locate({ ACTIVATIONS_LIB_PATH: "" }), {
+      path: built,
+      source: "build",
+    });
+  } finally {
+    await Deno.remove(cache, { recursive: true });
   }
 });
