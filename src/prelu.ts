@@ -14,6 +14,7 @@ import {
   forwardOutput,
   gradientOutput,
   type OutputOptions,
+  readOption,
 } from "./common.ts";
 
 /**
@@ -115,7 +116,7 @@ export function preluGrad<T extends FloatArray>(
   checkSlopes(alpha, x);
   checkDisjoint(dx, "out", alpha, "alpha");
 
-  let dalpha = options?.dalphaOut;
+  let dalpha = readOption(options, "dalphaOut") as T | undefined;
   if (dalpha === undefined) {
     dalpha = (alpha instanceof Float32Array
       ? new Float32Array(alpha.length)
