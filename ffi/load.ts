@@ -51,9 +51,12 @@ function readEnvironment(name: string): string | undefined {
   }
 }
 
+/** Whether `path` is absolute on this system. A drive letter or a UNC
+ * prefix makes a path absolute on Windows only: elsewhere `C:/x` is a
+ * folder named `C:` in the working directory. */
 function isAbsolute(path: string): boolean {
-  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) ||
-    path.startsWith("\\\\");
+  if (Deno.build.os !== "windows") return path.startsWith("/");
+  return /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
 }
 
 function fileExists(path: string): boolean {
