@@ -3,6 +3,7 @@
 #   make          build native/build/libactivations.so
 #   make test     build, then run every test
 #   make bench    build, then run every benchmark
+#   make soak     build, then a minute of calls with memory sampled
 #   make clean    remove the build folder
 
 CXX ?= g++
@@ -74,6 +75,12 @@ test: build deno
 
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/
+
+# A minute of small and large calls with resident memory sampled; the test
+# suite runs a shorter form (tests/soak_test.ts).
+.PHONY: soak
+soak: build deno
+	$(DENO) run $(DENO_FLAGS) --v8-flags=--expose-gc bench/soak.ts --seconds=60
 
 # Formatting, lint and type checks, as CI runs them.
 check: deno
