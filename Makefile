@@ -4,6 +4,7 @@
 #   make test     build, then run every test
 #   make check    formatting, lint, types, API docs and their examples
 #   make bench    build, then run every benchmark
+#   make soak     build, then a minute of calls with memory sampled
 #   make clean    remove the build folder
 
 CXX ?= g++
@@ -79,6 +80,12 @@ test: build deno
 
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/
+
+# A minute of small and large calls with resident memory sampled; the test
+# suite runs a shorter form (tests/soak_test.ts).
+.PHONY: soak
+soak: build deno
+	$(DENO) run $(DENO_FLAGS) --v8-flags=--expose-gc bench/soak.ts --seconds=60
 
 # Formatting, lint, types, the API docs and their examples (build.ts's
 # compile into a cache in the build folder), then the package's dry run.

@@ -26,27 +26,74 @@ function isDetached(array: ArrayBufferView): boolean {
   return (array.buffer as ArrayBuffer).detached === true;
 }
 
+// The getter behind every typed array's Symbol.toStringTag reads the element
+// type from the array's internal slot: a Proxy, a subclass or a changed
+// prototype cannot make it lie, and it runs no code of the caller's.
+const typedArrayTag = Object.getOwnPropertyDescriptor(
+  Object.getPrototypeOf(Float32Array.prototype),
+  Symbol.toStringTag,
+)!.get as (this: unknown) => string | undefined;
+
 /**
- * Checks that `value` is a live Float32Array or Float64Array.
+ * The first of the properties the checks and the native call read from an
+ * array that `array` shadows with its own, if any. An own `length` (or a
+ * subclass's getter) could report more elements than the memory holds and
+ * send a kernel past its end; an own `buffer` or `byteOffset` could hide an
+ * overlap.
+ */
+function shadowedLayout(array: object): string | undefined {
+  if (Object.hasOwn(array, "length")) return "length";
+  if (Object.hasOwn(array, "byteLength")) return "byteLength";
+  if (Object.hasOwn(array, "byteOffset")) return "byteOffset";
+  if (Object.hasOwn(array, "buffer")) return "buffer";
+  return undefined;
+}
+
+/**
+ * Checks that `value` is a live Float32Array or Float64Array, whose layout
+ * (`length`, `buffer`, …) is the one of its memory.
  *
- * @throws {TypeError} for any other value or a detached buffer.
+ * @throws {TypeError} for any other value, a detached buffer, a subclass,
+ * another prototype, or an own property that shadows the layout.
  */
 export function checkFloatArray(
   value: unknown,
   name: string,
 ): asserts value is FloatArray {
-  if (!(value instanceof Float32Array) && !(value instanceof Float64Array)) {
+  const type = typedArrayTag.call(value);
+  if (type !== "Float32Array" && type !== "Float64Array") {
     throw new TypeError(
       `\`${name}\` must be a Float32Array or Float64Array, got ` +
         describe(value),
     );
   }
-  if (isDetached(value)) {
+  const prototype = type === "Float32Array"
+    ? Float32Array.prototype
+    : Float64Array.prototype;
+  if (Object.getPrototypeOf(value) !== prototype) {
     throw new TypeError(
-      `\`${name}\` must be backed by a live buffer, got a detached ` +
-        value.constructor.name,
+      `\`${name}\` must be a Float32Array or Float64Array, got a ${type} ` +
+        `whose prototype is not ${type}.prototype`,
     );
   }
+  const shadowed = shadowedLayout(value as object);
+  if (shadowed !== undefined) {
+    throw new TypeError(
+      `\`${name}\` must be a Float32Array or Float64Array, got a ${type} ` +
+        `with its own \`${shadowed}\``,
+    );
+  }
+  if (isDetached(value as FloatArray)) {
+    throw new TypeError(
+      `\`${name}\` must be backed by a live buffer, got a detached ` +
+        type,
+    );
+  }
+}
+
+/** The element type of a checked array, as its memory holds it. */
+export function typeName(array: FloatArray): string {
+  return typedArrayTag.call(array)!;
 }
 
 /**
@@ -62,10 +109,10 @@ export function checkMatchingArray<T extends FloatArray>(
   likeName: string,
 ): asserts value is T {
   checkFloatArray(value, name);
-  if (value.constructor !== like.constructor) {
+  if (Object.getPrototypeOf(value) !== Object.getPrototypeOf(like)) {
     throw new TypeError(
-      `\`${name}\` must be a ${like.constructor.name} like \`${likeName}\`, ` +
-        `got ${value.constructor.name}`,
+      `\`${name}\` must be a ${typeName(like)} like \`${likeName}\`, ` +
+        `got ${typeName(value)}`,
     );
   }
   if (value.length !== like.length) {

@@ -65,10 +65,12 @@ export function readEnvironment(name: string): string | undefined {
   }
 }
 
-/** Whether `path` is absolute on this operating system. */
+/** Whether `path` is absolute on this system. A drive letter or a UNC
+ * prefix makes a path absolute on Windows only: elsewhere `C:/x` is a
+ * folder named `C:` in the working directory. */
 export function isAbsolutePath(path: string): boolean {
-  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) ||
-    path.startsWith("\\\\");
+  if (Deno.build.os !== "windows") return path.startsWith("/");
+  return /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
 }
 
 /** Joins path parts with this operating system's separator. */

@@ -12,6 +12,7 @@ import {
   describe,
   type FloatArray,
   outputFor,
+  typeName,
 } from "../ffi/arrays.ts";
 
 export type { FloatArray };
@@ -81,18 +82,55 @@ export class NativeError extends Error {
   }
 }
 
-/** Throws a NativeError for any status but OK. */
+/** Throws a NativeError for any status but OK. Every call ends here, so it
+ * also forgets the call's options. */
 export function checkStatus(symbol: string, status: number): void {
+  takenFrom = undefined;
+  taken = NO_OPTIONS;
   if (status !== 0) throw new NativeError(symbol, status);
 }
 
-/** Checks that `options` is undefined or an object. */
-function checkOptions(options: unknown): void {
-  if (options !== undefined && (typeof options !== "object" || !options)) {
+// The options of the call in progress, as first read. A getter or a Proxy in
+// `options` runs the caller's code at each read, and that code could resize
+// or detach an array after its check; so `takeOptions` reads every option
+// once, before any array is checked, and the later reads (`readOption`) see
+// these values. `checkStatus` empties the slot after the native call, so that
+// it keeps none of the caller's arrays alive (after a refused call, the slot
+// holds that call's options until the next call).
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
+let takenFrom: object | undefined;
+let taken: Record<string, unknown> = NO_OPTIONS;
+
+/** Checks that `options` is undefined or an object, and reads each option
+ * once. */
+function takeOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || !options) {
     throw new TypeError(
       `\`options\` must be an object, got ${describe(options)}`,
     );
   }
+  const given = options as Record<string, unknown>;
+  const values = {
+    out: given.out,
+    dalphaOut: given.dalphaOut,
+    alpha: given.alpha,
+    beta: given.beta,
+    approximate: given.approximate,
+    axisLength: given.axisLength,
+  };
+  takenFrom = options;
+  taken = values;
+}
+
+/** The option `name` as the call read it first (see `takeOptions`). */
+export function readOption(
+  options: object | undefined,
+  name: string,
+): unknown {
+  if (options === undefined) return undefined;
+  if (options === takenFrom) return taken[name];
+  return (options as Record<string, unknown>)[name];
 }
 
 /**
@@ -106,7 +144,7 @@ export function numberOption(
   name: string,
   fallback: number,
 ): number {
-  const value = (options as Record<string, unknown> | undefined)?.[name];
+  const value = readOption(options, name);
   if (value === undefined) return fallback;
   if (typeof value !== "number") {
     throw new TypeError(
@@ -132,11 +170,12 @@ export function nonZeroOption(
 
 /** Reads `approximate` and tells whether it asks for the tanh form. */
 export function usesTanhForm(options: object | undefined): boolean {
-  const value = (options as Record<string, unknown> | undefined)
-    ?.approximate;
+  const value = readOption(options, "approximate");
   if (value === undefined || value === "none") return false;
   if (value === "tanh") return true;
-  throw new RangeError(
+  // Another string is out of range; anything else is of the wrong type.
+  const ErrorType = typeof value === "string" ? RangeError : TypeError;
+  throw new ErrorType(
     `\`approximate\` must be "none" or "tanh", got ${
       typeof value === "string" ? `"${value}"` : describe(value)
     }`,
@@ -151,8 +190,7 @@ export function axisLengthOption(
   options: object | undefined,
   length: number,
 ): number {
-  const value = (options as Record<string, unknown> | undefined)
-    ?.axisLength;
+  const value = readOption(options, "axisLength");
   if (value === undefined) return length === 0 ? 1 : length;
   if (typeof value !== "number") {
     throw new TypeError(
@@ -180,9 +218,9 @@ export function forwardOutput<T extends FloatArray>(
   x: T,
   options: OutputOptions<T> | undefined,
 ): T {
+  takeOptions(options);
   checkFloatArray(x, "x");
-  checkOptions(options);
-  return outputFor(x, "x", options?.out);
+  return outputFor(x, "x", readOption(options, "out") as T | undefined);
 }
 
 /**
@@ -196,11 +234,11 @@ export function gradientOutput<T extends FloatArray>(
   inputName: string,
   options: OutputOptions<T> | undefined,
 ): T {
+  takeOptions(options);
   checkFloatArray(dy, "dy");
   checkMatchingArray(input, inputName, dy, "dy");
-  checkOptions(options);
 
-  const out = options?.out;
+  const out = readOption(options, "out");
   if (out === undefined) return outputFor(dy, "dy", undefined);
   checkMatchingArray(out, "out", dy, "dy");
   checkNoPartialOverlap(out, "out", dy, "dy");
@@ -215,10 +253,10 @@ export function checkSlopes<T extends FloatArray>(
   x: T,
 ): asserts alpha is T {
   checkFloatArray(alpha, "alpha");
-  if (alpha.constructor !== x.constructor) {
+  if (Object.getPrototypeOf(alpha) !== Object.getPrototypeOf(x)) {
     throw new TypeError(
-      `\`alpha\` must be a ${x.constructor.name} like \`x\`, got ` +
-        alpha.constructor.name,
+      `\`alpha\` must be a ${typeName(x)} like \`x\`, got ` +
+        typeName(alpha),
     );
   }
   if (alpha.length === 0) {
@@ -258,7 +296,7 @@ export function slopesGradientOutput<T extends FloatArray>(
   dx: T,
   options: { dalphaOut?: T } | undefined,
 ): T {
-  const dalpha = options?.dalphaOut;
+  const dalpha = readOption(options, "dalphaOut") as T | undefined;
   if (dalpha === undefined) {
     return (alpha instanceof Float32Array
       ? new Float32Array(alpha.length)

@@ -1,307 +1,1156 @@
+// Bad input over every export of mod.ts, from one table. Each export has a
+// row that says which arrays it takes and which parameters it reads; the
+// cases are generated from the row: every wrong kind of value in every
+// array argument and output, outputs that overlap an input, detached and
+// disguised arrays, bad parameters, options that are not an object, and
+// missing arguments. Each must throw the documented TypeError or RangeError
+// with a message that starts with the argument's name, before any native
+// call, leaving every array it was given as it was.
+//
+// The first test runs the table with FFI denied and checks that the library
+// was never opened: no bad input gets as far as the native code. The second
+// runs it again with the library open and checks that good calls still give
+// the same results. The last tests call every export with inputs that are
+// unusual but valid: shared and resizable buffers, empty arrays, odd
+// offsets, outputs over exactly the memory of an input.
+
 import assert from "node:assert/strict";
 import * as act from "../mod.ts";
-import { relu } from "../mod.ts";
+import { loadedLibraryPath } from "../ffi/load.ts";
 
-// Each bad call must throw the named error class with a message that names
-// the argument, before any native call, and leave the arrays untouched.
+type FloatArray = Float32Array | Float64Array;
+type FloatArrayType = typeof Float32Array | typeof Float64Array;
+type ErrorType = typeof TypeError | typeof RangeError;
+type AnyFunction = (...args: unknown[]) => unknown;
 
-type Call = () => unknown;
+/** How a parameter in `options` is checked. */
+type ParameterKind =
+  | "finite" // any finite number
+  | "nonZero" // a finite number other than 0
+  | "form" // gelu's "none" or "tanh"
+  | "rowLength"; // a positive integer that divides the length
 
-function assertThrowsNaming(
-  call: Call,
-  ErrorClass: typeof TypeError | typeof RangeError,
-  pattern: RegExp,
-): void {
-  assert.throws(call, (error: unknown) => {
-    assert.ok(
-      error instanceof ErrorClass,
-      `expected ${ErrorClass.name}, got ${String(error)}`,
-    );
-    assert.match((error as Error).message, pattern);
-    return true;
-  });
+/** What an export takes: its array arguments, outputs and parameters. */
+interface Signature {
+  /** The array arguments in order, by the names the messages use. */
+  arrays: readonly string[];
+  /** The output arrays `options` may hold, by name. */
+  outputs: readonly string[];
+  /** The parameters `options` may hold, by name. */
+  parameters: Readonly<Record<string, ParameterKind>>;
 }
 
-Deno.test("relu() refuses inputs that are not float arrays", async (t) => {
-  const cases: [string, unknown, RegExp][] = [
-    ["a plain array", [1, -1], /`x` must be a Float32Array .* got an Array/],
-    ["an Int32Array", new Int32Array(2), /got Int32Array/],
-    ["a Uint8Array", new Uint8Array(8), /got Uint8Array/],
-    ["a DataView", new DataView(new ArrayBuffer(8)), /got DataView/],
-    ["an ArrayBuffer", new ArrayBuffer(8), /got an object \(ArrayBuffer\)/],
-    ["undefined", undefined, /got undefined/],
-    ["null", null, /got null/],
-    ["a number", 3, /got a number \(3\)/],
+/** The row of an export that is not called with arrays. */
+const ERROR_CLASS = "an error class, thrown by the others" as const;
+
+function forward(parameters: Record<string, ParameterKind> = {}): Signature {
+  return { arrays: ["x"], outputs: ["out"], parameters };
+}
+
+function gradient(
+  parameters: Record<string, ParameterKind> = {},
+  input = "x",
+): Signature {
+  return { arrays: ["dy", input], outputs: ["out"], parameters };
+}
+
+/** One row per export of mod.ts: a new export without a row fails the
+ * coverage test below. (An `…Async` form takes the row of its synchronous
+ * twin: the runner awaits every call.) */
+const SIGNATURES: Record<string, Signature | typeof ERROR_CLASS> = {
+  NativeError: ERROR_CLASS,
+
+  relu: forward(),
+  relu6: forward(),
+  leakyRelu: forward({ alpha: "finite" }),
+  prelu: { arrays: ["x", "alpha"], outputs: ["out"], parameters: {} },
+  elu: forward({ alpha: "finite" }),
+  selu: forward(),
+  celu: forward({ alpha: "nonZero" }),
+  gelu: forward({ approximate: "form" }),
+  silu: forward({ beta: "finite" }),
+  swish: forward({ beta: "finite" }),
+  mish: forward(),
+  sigmoid: forward(),
+  hardSigmoid: forward({ alpha: "finite", beta: "finite" }),
+  hardSwish: forward(),
+  tanh: forward(),
+  softplus: forward({ beta: "nonZero" }),
+  softsign: forward(),
+  softmax: forward({ axisLength: "rowLength" }),
+  logSoftmax: forward({ axisLength: "rowLength" }),
+
+  reluGrad: gradient(),
+  relu6Grad: gradient(),
+  leakyReluGrad: gradient({ alpha: "finite" }),
+  preluGrad: {
+    arrays: ["dy", "x", "alpha"],
+    outputs: ["out", "dalphaOut"],
+    parameters: {},
+  },
+  eluGrad: gradient({ alpha: "finite" }),
+  seluGrad: gradient(),
+  celuGrad: gradient({ alpha: "nonZero" }),
+  geluGrad: gradient({ approximate: "form" }),
+  siluGrad: gradient({ beta: "finite" }),
+  swishGrad: gradient({ beta: "finite" }),
+  mishGrad: gradient(),
+  sigmoidGrad: gradient(),
+  hardSigmoidGrad: gradient({ alpha: "finite", beta: "finite" }),
+  hardSwishGrad: gradient(),
+  tanhGrad: gradient(),
+  softplusGrad: gradient({ beta: "nonZero" }),
+  softsignGrad: gradient(),
+  softmaxGrad: gradient({ axisLength: "rowLength" }, "y"),
+  logSoftmaxGrad: gradient({ axisLength: "rowLength" }, "y"),
+};
+
+const exports = act as unknown as Record<string, unknown>;
+
+/** The exports called with arrays, each with its row. */
+function callableRows(): [string, AnyFunction, Signature][] {
+  const rows: [string, AnyFunction, Signature][] = [];
+  for (const [name, signature] of Object.entries(SIGNATURES)) {
+    if (signature === ERROR_CLASS) continue;
+    rows.push([name, exports[name] as AnyFunction, signature]);
+  }
+  return rows;
+}
+
+// The shapes every case builds on: arrays of LENGTH elements, slopes of
+// SLOPES elements, rows of ROW elements (ROW divides LENGTH).
+const LENGTH = 6;
+const SLOPES = 2;
+const ROW = 3;
+const VALUES = [-2, -0.5, 0, 0.5, 1, 3];
+
+const ARRAY_TYPES: FloatArrayType[] = [Float32Array, Float64Array];
+
+function otherType(Type: FloatArrayType): FloatArrayType {
+  return Type === Float32Array ? Float64Array : Float32Array;
+}
+
+/** The length an array argument or output must have. */
+function lengthOf(name: string): number {
+  return name === "alpha" || name === "dalphaOut" ? SLOPES : LENGTH;
+}
+
+/** A fresh array of `length` elements holding recognizable values. */
+function filled(Type: FloatArrayType, length: number, seed = 0): FloatArray {
+  const array = new Type(length);
+  for (let i = 0; i < length; i++) {
+    array[i] = VALUES[(i + seed) % VALUES.length]! * (1 + seed / 8);
+  }
+  return array;
+}
+
+/** Fresh valid arguments of a row: its arrays, in order. */
+function validArrays(signature: Signature, Type: FloatArrayType): unknown[] {
+  return signature.arrays.map((name, index) =>
+    filled(Type, lengthOf(name), index)
+  );
+}
+
+// Every view type but the two accepted ones, each filled with a byte pattern
+// so that a write into it would show.
+const WRONG_VIEW_TYPES: [string, (length: number) => ArrayBufferView][] = [
+  ["Int8Array", (n) => new Int8Array(n)],
+  ["Uint8Array", (n) => new Uint8Array(n)],
+  ["Uint8ClampedArray", (n) => new Uint8ClampedArray(n)],
+  ["Int16Array", (n) => new Int16Array(n)],
+  ["Uint16Array", (n) => new Uint16Array(n)],
+  ["Int32Array", (n) => new Int32Array(n)],
+  ["Uint32Array", (n) => new Uint32Array(n)],
+  ...("Float16Array" in globalThis
+    ? [["Float16Array", (n: number) => new Float16Array(n)] as [
+      string,
+      (length: number) => ArrayBufferView,
+    ]]
+    : []),
+  ["BigInt64Array", (n) => new BigInt64Array(n)],
+  ["BigUint64Array", (n) => new BigUint64Array(n)],
+  ["DataView", (n) => new DataView(new ArrayBuffer(n * 8))],
+];
+
+function patterned(view: ArrayBufferView): ArrayBufferView {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) & 0xff;
+  return view;
+}
+
+/** A bad value for an array argument or output, and what its message must
+ * say. */
+interface BadArray {
+  label: string;
+  make: () => unknown;
+  error: ErrorType;
+  /** What the message must hold: what was expected, what came. */
+  says: string[];
+  /** Arrays hidden from the search of the arguments (behind a Proxy). */
+  hidden?: ArrayBufferView[];
+}
+
+const FLOAT = "must be a Float32Array or Float64Array";
+const LIVE = "must be backed by a live buffer";
+
+/** The values that are not a live Float32Array or Float64Array, whatever
+ * the argument. */
+function notFloatArrays(Type: FloatArrayType, length: number): BadArray[] {
+  const bad: BadArray[] = [
+    {
+      label: "a plain array",
+      make: () => VALUES.slice(0, length),
+      error: TypeError,
+      says: [FLOAT, "got an Array"],
+    },
+    ...WRONG_VIEW_TYPES.map(([name, make]): BadArray => ({
+      label: `a ${name}`,
+      make: () => patterned(make(length)),
+      error: TypeError,
+      says: [FLOAT, `got ${name}`],
+    })),
+    {
+      label: "an ArrayBuffer",
+      make: () => filled(Type, length).buffer,
+      error: TypeError,
+      says: [FLOAT, "got an object (ArrayBuffer)"],
+    },
+    {
+      label: "null",
+      make: () => null,
+      error: TypeError,
+      says: [FLOAT, "got null"],
+    },
+    {
+      label: "a number",
+      make: () => 3,
+      error: TypeError,
+      says: [FLOAT, "got a number (3)"],
+    },
+    {
+      label: "a string",
+      make: () => "x",
+      error: TypeError,
+      says: [FLOAT, "got a string (x)"],
+    },
+    {
+      label: "an array-like object",
+      make: () => ({ length, 0: 1 }),
+      error: TypeError,
+      says: [FLOAT, "got an object (Object)"],
+    },
+    {
+      label: "a detached array",
+      make: () => {
+        const array = filled(Type, length);
+        (array.buffer as ArrayBuffer).transfer();
+        return array;
+      },
+      error: TypeError,
+      says: [LIVE, `got a detached ${Type.name}`],
+    },
   ];
-  for (const [label, value, pattern] of cases) {
-    await t.step(label, () => {
-      assertThrowsNaming(
-        () => relu(value as Float32Array),
-        TypeError,
-        pattern,
-      );
+
+  // Arrays that pass `instanceof` but would make the checks read the
+  // wrong layout: a longer `length` would send the kernel past the end.
+  for (const property of ["length", "byteLength", "byteOffset", "buffer"]) {
+    bad.push({
+      label: `a ${Type.name} with its own \`${property}\``,
+      make: () => {
+        const array = filled(Type, length);
+        const value = property === "buffer"
+          ? new ArrayBuffer(1 << 20)
+          : 1 << 20;
+        Object.defineProperty(array, property, { value });
+        return array;
+      },
+      error: TypeError,
+      says: [FLOAT, `got a ${Type.name} with its own \`${property}\``],
     });
   }
-});
+  bad.push(
+    {
+      label: `a subclass of ${Type.name}`,
+      make: () => {
+        class Longer extends Type {
+          get length(): number {
+            return 1 << 20;
+          }
+        }
+        return new Longer(length);
+      },
+      error: TypeError,
+      says: [
+        FLOAT,
+        `got a ${Type.name} whose prototype is not ${Type.name}.prototype`,
+      ],
+    },
+    {
+      label: `a ${Type.name} with the prototype of the other type`,
+      make: () => {
+        const array = filled(Type, length);
+        Object.setPrototypeOf(array, otherType(Type).prototype);
+        return array;
+      },
+      error: TypeError,
+      says: [
+        FLOAT,
+        `got a ${Type.name} whose prototype is not ${Type.name}.prototype`,
+      ],
+    },
+    {
+      label: "an object made from the prototype",
+      make: () => Object.create(Type.prototype),
+      error: TypeError,
+      says: [FLOAT, `got an object (${Type.name})`],
+    },
+  );
+  const target = filled(Type, length);
+  bad.push({
+    label: `a Proxy of a ${Type.name}`,
+    make: () => new Proxy(target, {}),
+    error: TypeError,
+    says: [FLOAT, `got an object (${Type.name})`],
+    hidden: [target],
+  });
+  return bad;
+}
 
-Deno.test("relu() refuses an `out` that does not match `x`", async (t) => {
-  const x = new Float32Array([-1, 2, -3, 4]);
-  const before = x.slice();
+/** One generated case: a call and the error it must throw. */
+interface Case {
+  label: string;
+  /** Fresh arguments for the call, and arrays the search cannot find. */
+  build: () => { args: unknown[]; hidden: ArrayBufferView[] };
+  error: ErrorType;
+  /** The argument the message must start with. */
+  names: string;
+  /** What the message must also hold: what was expected or what came. */
+  says: string[];
+  /** Set when the case itself changes an array (from a getter), so that
+   * only the error is checked. */
+  mutates?: boolean;
+}
 
-  await t.step("another type", () => {
-    const out = new Float64Array(4).fill(7);
-    assertThrowsNaming(
-      () => relu(x, { out: out as unknown as Float32Array }),
-      TypeError,
-      /`out` must be a Float32Array like `x`, got Float64Array/,
-    );
-    assert.deepEqual([...out], [7, 7, 7, 7]);
+/** A valid value of each kind of parameter. */
+const GOOD_PARAMETERS: Record<ParameterKind, unknown> = {
+  finite: 0.5,
+  nonZero: 0.5,
+  form: "tanh",
+  rowLength: ROW,
+};
+
+/** A buffer holding two views of `lengthA` and `lengthB` elements whose
+ * starts are `shift` elements apart (negative: `b` starts first). */
+function overlapping(
+  Type: FloatArrayType,
+  lengthA: number,
+  lengthB: number,
+  shift: number,
+): [FloatArray, FloatArray] {
+  const startA = shift < 0 ? -shift : 0;
+  const startB = shift < 0 ? 0 : shift;
+  const whole = filled(
+    Type,
+    Math.max(startA + lengthA, startB + lengthB),
+    5,
+  );
+  return [
+    whole.subarray(startA, startA + lengthA),
+    whole.subarray(startB, startB + lengthB),
+  ];
+}
+
+/** Every bad-input case of one export in one array type. */
+function casesOf(signature: Signature, Type: FloatArrayType): Case[] {
+  const cases: Case[] = [];
+  const [first] = signature.arrays;
+  const fresh = (): unknown[] => validArrays(signature, Type);
+
+  // Each array argument replaced by each bad value, or left out.
+  signature.arrays.forEach((name, index) => {
+    for (const bad of notFloatArrays(Type, lengthOf(name))) {
+      cases.push({
+        label: `\`${name}\` as ${bad.label}`,
+        build: () => {
+          const args = fresh();
+          args[index] = bad.make();
+          return { args, hidden: bad.hidden ?? [] };
+        },
+        error: bad.error,
+        names: name,
+        says: bad.says,
+      });
+    }
+    cases.push({
+      label: `\`${name}\` missing`,
+      build: () => ({ args: fresh().slice(0, index), hidden: [] }),
+      error: TypeError,
+      names: name,
+      says: [FLOAT, "got undefined"],
+    });
+    if (index === 0) return;
+
+    const Other = otherType(Type);
+    cases.push({
+      label: `\`${name}\` of the other type`,
+      build: () => {
+        const args = fresh();
+        args[index] = filled(Other, lengthOf(name));
+        return { args, hidden: [] };
+      },
+      error: TypeError,
+      names: name,
+      says: [`must be a ${Type.name} like`, `got ${Other.name}`],
+    });
+    if (name === "alpha") {
+      cases.push({
+        label: "no slopes",
+        build: () => {
+          const args = fresh();
+          args[index] = new Type(0);
+          return { args, hidden: [] };
+        },
+        error: RangeError,
+        names: name,
+        says: ["got 0"],
+      });
+      return;
+    }
+    for (const length of [LENGTH - 1, LENGTH + 1, 0]) {
+      cases.push({
+        label: `\`${name}\` of length ${length}`,
+        build: () => {
+          const args = fresh();
+          args[index] = filled(Type, length);
+          return { args, hidden: [] };
+        },
+        error: RangeError,
+        names: name,
+        says: [
+          `must have the length of \`${first}\` (${LENGTH})`,
+          `got ${length}`,
+        ],
+      });
+    }
   });
 
-  await t.step("another length", () => {
-    const out = new Float32Array(3).fill(7);
-    assertThrowsNaming(
-      () => relu(x, { out }),
-      RangeError,
-      /`out` must have the length of `x` \(4\), got 3/,
-    );
-    assert.deepEqual([...out], [7, 7, 7]);
-  });
-
-  await t.step("a plain array", () => {
-    assertThrowsNaming(
-      () => relu(x, { out: [0, 0, 0, 0] as unknown as Float32Array }),
-      TypeError,
-      /`out` must be a Float32Array or Float64Array, got an Array/,
-    );
-  });
-
-  await t.step("a view that overlaps `x` without being it", () => {
-    const buffer = new Float32Array([-1, 2, -3, 4, -5]);
-    const input = buffer.subarray(0, 4);
-    const shifted = buffer.subarray(1, 5);
-    assertThrowsNaming(
-      () => relu(input, { out: shifted }),
-      RangeError,
-      /`out` must be `x` itself or not overlap it/,
-    );
-    assert.deepEqual([...buffer], [-1, 2, -3, 4, -5]);
-  });
-
-  assert.deepEqual(x, before);
-});
-
-Deno.test("relu() accepts disjoint views of one buffer", () => {
-  const buffer = new Float32Array([-1, 2, -3, 4]);
-  relu(buffer.subarray(0, 2), { out: buffer.subarray(2, 4) });
-  assert.deepEqual([...buffer], [-1, 2, 0, 2]);
-});
-
-Deno.test("relu() refuses detached buffers", async (t) => {
-  await t.step("a detached input", () => {
-    const x = new Float32Array([1, -1]);
-    x.buffer.transfer();
-    assert.equal(x.length, 0);
-    assertThrowsNaming(
-      () => relu(x),
-      TypeError,
-      /`x` must be backed by a live buffer, got a detached Float32Array/,
-    );
-  });
-
-  await t.step("a detached out", () => {
-    const x = new Float64Array([1, -1]);
-    const out = new Float64Array(2);
-    out.buffer.transfer();
-    assertThrowsNaming(
-      () => relu(x, { out }),
-      TypeError,
-      /`out` must be backed by a live buffer/,
-    );
-    assert.deepEqual([...x], [1, -1]);
-  });
-});
-
-Deno.test("parameters are checked before any native call", async (t) => {
-  const x = new Float32Array([-1, 0.5, 2, -3]);
-  const before = x.slice();
-  const cases: [string, Call, typeof TypeError | typeof RangeError, RegExp][] =
-    [
-      [
-        "a NaN alpha",
-        () => act.leakyRelu(x, { alpha: NaN }),
-        RangeError,
-        /`alpha` must be finite, got NaN/,
-      ],
-      [
-        "an infinite alpha",
-        () => act.elu(x, { alpha: Infinity }),
-        RangeError,
-        /`alpha` must be finite, got Infinity/,
-      ],
-      [
-        "a string alpha",
-        () => act.leakyRelu(x, { alpha: "0.2" as unknown as number }),
-        TypeError,
-        /`alpha` must be a number, got a string \(0\.2\)/,
-      ],
-      [
-        "a zero celu alpha",
-        () => act.celu(x, { alpha: 0 }),
-        RangeError,
-        /`alpha` must not be 0/,
-      ],
-      [
-        "a zero softplus beta",
-        () => act.softplusGrad(x, x.slice(), { beta: 0 }),
-        RangeError,
-        /`beta` must not be 0/,
-      ],
-      [
-        "an infinite hardSigmoid beta",
-        () => act.hardSigmoid(x, { beta: -Infinity }),
-        RangeError,
-        /`beta` must be finite/,
-      ],
-      [
-        "a NaN silu beta",
-        () => act.silu(x, { beta: NaN }),
-        RangeError,
-        /`beta` must be finite/,
-      ],
-      [
-        "an unknown gelu form",
-        () => act.gelu(x, { approximate: "erf" as "none" }),
-        RangeError,
-        /`approximate` must be "none" or "tanh", got "erf"/,
-      ],
-      [
-        "options that are not an object",
-        () => act.relu(x, 5 as unknown as undefined),
-        TypeError,
-        /`options` must be an object, got a number/,
-      ],
-      [
-        "slopes of another type",
-        () => act.prelu(x, new Float64Array([0.1]) as unknown as Float32Array),
-        TypeError,
-        /`alpha` must be a Float32Array like `x`, got Float64Array/,
-      ],
-      [
-        "slopes as a plain array",
-        () => act.prelu(x, [0.1] as unknown as Float32Array),
-        TypeError,
-        /`alpha` must be a Float32Array or Float64Array, got an Array/,
-      ],
-      [
-        "no slopes",
-        () => act.prelu(x, new Float32Array(0)),
-        RangeError,
-        /`alpha` must hold at least one slope, got 0/,
-      ],
-      [
-        "a missing slope argument",
-        () => act.prelu(x, undefined as unknown as Float32Array),
-        TypeError,
-        /`alpha` must be a Float32Array or Float64Array, got undefined/,
-      ],
-      [
-        "an axisLength of zero",
-        () => act.softmax(x, { axisLength: 0 }),
-        RangeError,
-        /`axisLength` must be a positive integer, got 0/,
-      ],
-      [
-        "an axisLength that does not divide the length",
-        () => act.logSoftmax(x, { axisLength: 3 }),
-        RangeError,
-        /`axisLength` must divide the array's length \(4\), got 3/,
-      ],
-      [
-        "a fractional axisLength",
-        () => act.softmaxGrad(x, x.slice(), { axisLength: 1.5 }),
-        RangeError,
-        /`axisLength` must be a positive integer, got 1\.5/,
-      ],
-      [
-        "an axisLength as a string",
-        () => act.softmax(x, { axisLength: "2" as unknown as number }),
-        TypeError,
-        /`axisLength` must be a number, got a string/,
-      ],
+  // Each output replaced by each bad value.
+  for (const output of signature.outputs) {
+    const length = lengthOf(output);
+    const like = output === "dalphaOut" ? "alpha" : first!;
+    const withOutput = (value: unknown): unknown[] => [
+      ...fresh(),
+      { [output]: value },
     ];
-  for (const [label, call, ErrorClass, pattern] of cases) {
-    await t.step(label, () => assertThrowsNaming(call, ErrorClass, pattern));
+    for (const bad of notFloatArrays(Type, length)) {
+      cases.push({
+        label: `\`${output}\` as ${bad.label}`,
+        build: () => ({
+          args: withOutput(bad.make()),
+          hidden: bad.hidden ?? [],
+        }),
+        error: bad.error,
+        names: output,
+        says: bad.says,
+      });
+    }
+    const Other = otherType(Type);
+    cases.push({
+      label: `\`${output}\` of the other type`,
+      build: () => ({ args: withOutput(filled(Other, length)), hidden: [] }),
+      error: TypeError,
+      names: output,
+      says: [`must be a ${Type.name} like \`${like}\``, `got ${Other.name}`],
+    });
+    for (const wrong of [length - 1, length + 1, 0]) {
+      cases.push({
+        label: `\`${output}\` of length ${wrong}`,
+        build: () => ({ args: withOutput(filled(Type, wrong)), hidden: [] }),
+        error: RangeError,
+        names: output,
+        says: [
+          `must have the length of \`${like}\` (${length})`,
+          `got ${wrong}`,
+        ],
+      });
+    }
+
+    // The output over part of another array's memory: shifted by one
+    // element either way, or sharing only its first or last element.
+    const others = [
+      ...signature.arrays,
+      ...(output === "dalphaOut" ? ["out"] : []),
+    ];
+    for (const other of others) {
+      const otherLength = lengthOf(other);
+      const shifts = [1, -1, otherLength - 1, -(length - 1)];
+      for (const shift of shifts) {
+        cases.push({
+          label: `\`${output}\` overlapping \`${other}\` shifted by ${shift}`,
+          build: () => {
+            const [otherView, outputView] = overlapping(
+              Type,
+              otherLength,
+              length,
+              shift,
+            );
+            const args = fresh();
+            const options: Record<string, unknown> = { [output]: outputView };
+            const index = signature.arrays.indexOf(other);
+            if (index >= 0) args[index] = otherView;
+            else options[other] = otherView;
+            return { args: [...args, options], hidden: [] };
+          },
+          error: RangeError,
+          names: output,
+          says: [`\`${other}\``, "got bytes"],
+        });
+      }
+    }
   }
-  assert.deepEqual(x, before);
+
+  // Getters in options that change the arrays as the call reads them: the
+  // checks must see the arrays as the native call will.
+  for (const output of signature.outputs) {
+    cases.push({
+      label: `a getter of \`${output}\` that detaches \`${first}\``,
+      build: () => {
+        const args = fresh();
+        const options = {
+          get [output](): undefined {
+            ((args[0] as FloatArray).buffer as ArrayBuffer).transfer();
+            return undefined;
+          },
+        };
+        return { args: [...args, options], hidden: [] };
+      },
+      error: TypeError,
+      names: first!,
+      says: [LIVE],
+      mutates: true,
+    });
+  }
+  for (const [name, kind] of Object.entries(signature.parameters)) {
+    cases.push({
+      label: `a getter of \`${name}\` that shrinks \`out\``,
+      build: () => {
+        const args = fresh();
+        const size = Type.BYTES_PER_ELEMENT;
+        const buffer = new ArrayBuffer(LENGTH * size, {
+          maxByteLength: LENGTH * size,
+        });
+        const options = {
+          out: new Type(buffer),
+          get [name](): unknown {
+            buffer.resize(0);
+            return GOOD_PARAMETERS[kind];
+          },
+        };
+        return { args: [...args, options], hidden: [] };
+      },
+      error: RangeError,
+      names: "out",
+      says: ["got 0"],
+      mutates: true,
+    });
+  }
+
+  // Options that are not an object.
+  const notObjects: [string, unknown, string][] = [
+    ["a number", 5, "got a number (5)"],
+    ["a string", "fast", "got a string (fast)"],
+    ["a boolean", true, "got a boolean (true)"],
+    ["null", null, "got null"],
+    ["a bigint", 1n, "got a bigint (1)"],
+    ["a symbol", Symbol("s"), "got a symbol (Symbol(s))"],
+  ];
+  for (const [label, value, came] of notObjects) {
+    cases.push({
+      label: `options as ${label}`,
+      build: () => ({ args: [...fresh(), value], hidden: [] }),
+      error: TypeError,
+      names: "options",
+      says: [came],
+    });
+  }
+
+  // Each parameter given each bad value.
+  for (const [name, kind] of Object.entries(signature.parameters)) {
+    for (const [value, error, came] of badParameters(kind)) {
+      cases.push({
+        label: `\`${name}\` as ${describeValue(value)}`,
+        build: () => ({ args: [...fresh(), { [name]: value }], hidden: [] }),
+        error,
+        names: name,
+        says: [came],
+      });
+    }
+  }
+  return cases;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (Object.is(value, -0)) return "-0";
+  if (Array.isArray(value)) return `[${value}]`;
+  if (typeof value === "object" && value !== null) {
+    return value.constructor.name;
+  }
+  return String(value);
+}
+
+/** Bad values of a parameter, the error each gets, and what its message
+ * must say came. */
+function badParameters(kind: ParameterKind): [unknown, ErrorType, string][] {
+  const notNumbers: [unknown, ErrorType, string][] = [
+    ["0.2", TypeError, "got a string (0.2)"],
+    [null, TypeError, "got null"],
+    [1n, TypeError, "got a bigint (1)"],
+    [true, TypeError, "got a boolean (true)"],
+    [new Number(1), TypeError, "got an object (Number)"],
+    [[1], TypeError, "got an Array"],
+  ];
+  const nonFinite: [unknown, ErrorType, string][] = [
+    [NaN, RangeError, "must be finite, got NaN"],
+    [Infinity, RangeError, "must be finite, got Infinity"],
+    [-Infinity, RangeError, "must be finite, got -Infinity"],
+  ];
+  switch (kind) {
+    case "finite":
+      return [...notNumbers, ...nonFinite];
+    case "nonZero":
+      return [
+        ...notNumbers,
+        ...nonFinite,
+        [0, RangeError, "must not be 0"],
+        [-0, RangeError, "must not be 0"],
+      ];
+    case "form":
+      return [
+        ["erf", RangeError, 'must be "none" or "tanh", got "erf"'],
+        ["", RangeError, 'got ""'],
+        ["TANH", RangeError, 'got "TANH"'],
+        ["tanh ", RangeError, 'got "tanh "'],
+        // Not a string: a TypeError, as gelu's documentation says.
+        [1, TypeError, "got a number (1)"],
+        [null, TypeError, "got null"],
+        [true, TypeError, "got a boolean (true)"],
+        [{}, TypeError, "got an object (Object)"],
+      ];
+    case "rowLength":
+      return [
+        ...notNumbers,
+        ...[0, -0, -1, -LENGTH, 1.5, NaN, Infinity, -Infinity, 2 ** 53]
+          .map((value): [unknown, ErrorType, string] => [
+            value,
+            RangeError,
+            `must be a positive integer, got ${value}`,
+          ]),
+        ...[4, 5, LENGTH * 2, LENGTH + ROW].map((
+          value,
+        ): [unknown, ErrorType, string] => [
+          value,
+          RangeError,
+          `must divide the array's length (${LENGTH}), got ${value}`,
+        ]),
+      ];
+  }
+}
+
+// The intrinsic accessors, so that a disguised array cannot hide its bytes
+// from the before-and-after comparison.
+const typedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
+const intrinsic = (prototype: object, name: string) =>
+  Object.getOwnPropertyDescriptor(prototype, name)!.get!;
+const typedArrayBuffer = intrinsic(typedArrayPrototype, "buffer");
+const dataViewBuffer = intrinsic(DataView.prototype, "buffer");
+const arrayBufferLength = intrinsic(ArrayBuffer.prototype, "byteLength");
+const sharedBufferLength = intrinsic(SharedArrayBuffer.prototype, "byteLength");
+
+/** The whole buffer behind a view, whatever the view claims. */
+function bufferBehind(view: ArrayBufferView): ArrayBufferLike {
+  return view instanceof DataView
+    ? dataViewBuffer.call(view)
+    : typedArrayBuffer.call(view);
+}
+
+function bufferBytes(buffer: ArrayBufferLike): Uint8Array | "detached" {
+  if (buffer instanceof ArrayBuffer && buffer.detached) return "detached";
+  const length = buffer instanceof SharedArrayBuffer
+    ? sharedBufferLength.call(buffer)
+    : arrayBufferLength.call(buffer);
+  return new Uint8Array(buffer, 0, length).slice();
+}
+
+/** Every buffer and plain array a call's arguments reach, options
+ * included. */
+function reachable(args: unknown[], hidden: ArrayBufferView[]): unknown[] {
+  const found: unknown[] = [...hidden];
+  const visit = (value: unknown, depth: number): void => {
+    if (ArrayBuffer.isView(value)) found.push(bufferBehind(value));
+    else if (value instanceof ArrayBuffer) found.push(value);
+    else if (Array.isArray(value)) found.push(value);
+    else if (depth === 0 && typeof value === "object" && value !== null) {
+      // Data properties only: a getter must run in the call, not here.
+      const properties = Object.getOwnPropertyDescriptors(value);
+      for (const { value: inner } of Object.values(properties)) {
+        visit(inner, 1);
+      }
+    }
+  };
+  for (const arg of args) visit(arg, 0);
+  return found.map((item) =>
+    ArrayBuffer.isView(item) ? bufferBehind(item) : item
+  );
+}
+
+function snapshot(item: unknown): unknown {
+  return Array.isArray(item) ? [...item] : bufferBytes(item as ArrayBuffer);
+}
+
+/** Runs one case; returns what went wrong, or undefined. */
+async function runCase(
+  call: AnyFunction,
+  testCase: Case,
+): Promise<string | undefined> {
+  const { args, hidden } = testCase.build();
+  const items = reachable(args, hidden);
+  const before = items.map(snapshot);
+
+  let caught: unknown;
+  let threw = false;
+  try {
+    await call(...args);
+  } catch (error) {
+    threw = true;
+    caught = error;
+  }
+
+  const problems: string[] = [];
+  if (!threw) {
+    problems.push("did not throw");
+  } else if (
+    !(caught instanceof Error) || caught.constructor !== testCase.error
+  ) {
+    problems.push(`threw ${String(caught)}, expected a ${testCase.error.name}`);
+  } else {
+    const message = caught.message;
+    if (!message.startsWith(`\`${testCase.names}\` `)) {
+      problems.push(
+        `message does not start with \`${testCase.names}\`: ${message}`,
+      );
+    }
+    for (const part of testCase.says) {
+      if (!message.includes(part)) {
+        problems.push(`message lacks "${part}": ${message}`);
+      }
+    }
+  }
+  if (testCase.mutates) items.length = 0;
+  items.forEach((item, i) => {
+    try {
+      assert.deepEqual(snapshot(item), before[i]);
+    } catch {
+      problems.push(`changed argument memory ${i}`);
+    }
+  });
+  return problems.length === 0 ? undefined : problems.join("; ");
+}
+
+/** Every case of every export in both types, with the export to call. */
+export function allCases(): [string, AnyFunction, Case][] {
+  const all: [string, AnyFunction, Case][] = [];
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      for (const testCase of casesOf(signature, Type)) {
+        all.push([`${name}, ${Type.name}: ${testCase.label}`, call, testCase]);
+      }
+    }
+  }
+  return all;
+}
+
+async function runTable(): Promise<void> {
+  const failures: string[] = [];
+  for (const [label, call, testCase] of allCases()) {
+    const problem = await runCase(call, testCase);
+    if (problem !== undefined) failures.push(`${label}: ${problem}`);
+  }
+  assert.equal(
+    failures.length,
+    0,
+    `${failures.length} bad inputs were not refused as documented:\n` +
+      failures.slice(0, 40).join("\n"),
+  );
+}
+
+Deno.test({
+  name: "every bad input is refused before the library is even opened",
+  // Denied FFI: a case that reached the loader would throw NotCapable.
+  permissions: { ffi: false, read: "inherit", env: "inherit" },
+  async fn(): Promise<void> {
+    assert.equal(loadedLibraryPath(), undefined, "opened by an earlier test");
+    await runTable();
+    assert.equal(loadedLibraryPath(), undefined);
+  },
 });
 
-Deno.test("gradients check dy, x and out against each other", async (t) => {
-  const dy = new Float64Array([1, 1, 1, 1]);
-  const x = new Float64Array([-1, 0.5, 2, -3]);
+Deno.test("the table has a row for every export, and cases for every row", () => {
+  assert.deepEqual(
+    Object.keys(exports).sort(),
+    Object.keys(SIGNATURES).sort(),
+    "every export of mod.ts needs a row in SIGNATURES, and only they",
+  );
+  const counts = new Map<string, number>();
+  for (const [label] of allCases()) {
+    const name = label.slice(0, label.indexOf(","));
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const [name, , signature] of callableRows()) {
+    const perType = 2 * (signature.arrays.length * 20 + 30);
+    assert.ok(
+      (counts.get(name) ?? 0) >= perType,
+      `${name} has ${counts.get(name)} cases, expected ${perType} at least`,
+    );
+  }
 
-  await t.step("x of another type", () => {
-    assertThrowsNaming(
-      () => act.tanhGrad(dy, new Float32Array(4) as unknown as Float64Array),
-      TypeError,
-      /`x` must be a Float64Array like `dy`, got Float32Array/,
-    );
-  });
+  const error = new act.NativeError("act_relu_f32", 3);
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, "NativeError");
+  assert.equal(error.code, 3);
+  assert.match(error.message, /act_relu_f32 failed with status 3/);
+});
 
-  await t.step("x of another length", () => {
-    assertThrowsNaming(
-      () => act.sigmoidGrad(dy, new Float64Array(3)),
-      RangeError,
-      /`x` must have the length of `dy` \(4\), got 3/,
-    );
-  });
+/** Calls an export with fresh valid arrays and returns every array it
+ * wrote. */
+async function validResults(
+  call: AnyFunction,
+  signature: Signature,
+  Type: FloatArrayType,
+  arrays: unknown[] = validArrays(signature, Type),
+  options: Record<string, unknown> = {},
+): Promise<FloatArray[]> {
+  const result = await call(...arrays, options);
+  if (ArrayBuffer.isView(result)) return [result as FloatArray];
+  const { dx, dalpha } = result as { dx: FloatArray; dalpha: FloatArray };
+  return [dx, dalpha];
+}
 
-  await t.step("a missing x", () => {
-    assertThrowsNaming(
-      () => act.eluGrad(dy, undefined as unknown as Float64Array),
-      TypeError,
-      /`x` must be a Float32Array or Float64Array, got undefined/,
-    );
-  });
+function assertSameBits(
+  actual: FloatArray,
+  expected: FloatArray,
+  context: string,
+): void {
+  assert.equal(actual.constructor, expected.constructor, `${context}: type`);
+  assert.equal(actual.length, expected.length, `${context}: length`);
+  const a = new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength);
+  const e = new Uint8Array(
+    expected.buffer,
+    expected.byteOffset,
+    expected.byteLength,
+  );
+  assert.deepEqual(a, e, context);
+}
 
-  await t.step("out partly over x", () => {
-    const buffer = new Float64Array(5);
-    const input = buffer.subarray(0, 4);
-    input.set(x);
-    assertThrowsNaming(
-      () => act.geluGrad(dy, input, { out: buffer.subarray(1, 5) }),
-      RangeError,
-      /`out` must be `x` itself or not overlap it/,
-    );
-    assert.deepEqual([...buffer], [-1, 0.5, 2, -3, 0]);
-  });
+Deno.test("after every bad input the library goes on giving the same results", async () => {
+  const before = new Map<string, FloatArray[]>();
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      before.set(
+        `${name} ${Type.name}`,
+        await validResults(call, signature, Type),
+      );
+    }
+  }
+  assert.ok(loadedLibraryPath() !== undefined);
 
-  await t.step("softmaxGrad names y", () => {
-    assertThrowsNaming(
-      () => act.softmaxGrad(dy, new Float64Array(2)),
-      RangeError,
-      /`y` must have the length of `dy` \(4\), got 2/,
-    );
-  });
+  await runTable();
 
-  await t.step("preluGrad's dalphaOut", () => {
-    const alpha = new Float64Array([0.1, 0.2]);
-    assertThrowsNaming(
-      () => act.preluGrad(dy, x, alpha, { dalphaOut: new Float64Array(3) }),
-      RangeError,
-      /`dalphaOut` must have the length of `alpha` \(2\), got 3/,
-    );
-    assertThrowsNaming(
-      () => act.preluGrad(dy, x, alpha, { dalphaOut: dy.subarray(0, 2) }),
-      RangeError,
-      /`dalphaOut` must not share memory with `dy`/,
-    );
-    assertThrowsNaming(
-      () => act.prelu(x, alpha, { out: new Float64Array(alpha.buffer) }),
-      RangeError,
-      /`out` must have the length of `x` \(4\), got 2/,
-    );
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      const now = await validResults(call, signature, Type);
+      const then = before.get(`${name} ${Type.name}`)!;
+      now.forEach((array, i) =>
+        assertSameBits(array, then[i]!, `${name} ${Type.name}`)
+      );
+    }
+  }
+});
+
+/** Builds an array of `name` holding `contents`, in some unusual memory. */
+type Placement = (name: string, contents: FloatArray) => FloatArray;
+
+/**
+ * Calls an export with its arrays and outputs placed by `place`, and checks
+ * that it writes the given outputs with the bits of a call on plain arrays
+ * holding the same contents. Returns the arrays placed, for further checks.
+ */
+async function assertSameAsPlain(
+  name: string,
+  call: AnyFunction,
+  signature: Signature,
+  Type: FloatArrayType,
+  place: Placement,
+  contents: unknown[] = validArrays(signature, Type),
+): Promise<FloatArray[]> {
+  const expected = await validResults(
+    call,
+    signature,
+    Type,
+    (contents as FloatArray[]).map((array) => array.slice()),
+  );
+  const inputs = signature.arrays.map((arrayName, i) =>
+    place(arrayName, contents[i] as FloatArray)
+  );
+  const lengths = (contents as FloatArray[]).map((array) => array.length);
+  const outputs = signature.outputs.map((output) =>
+    place(
+      output,
+      new Type(output === "dalphaOut" ? lengths[2]! : lengths[0]!).fill(9),
+    )
+  );
+  const options = Object.fromEntries(
+    signature.outputs.map((output, i) => [output, outputs[i]]),
+  );
+  const results = await validResults(call, signature, Type, inputs, options);
+  results.forEach((result, i) => {
+    assert.equal(result, outputs[i], `${name}: wrote another array`);
+    assertSameBits(result, expected[i]!, `${name} ${Type.name}`);
   });
-  assert.deepEqual([...dy], [1, 1, 1, 1]);
-  assert.deepEqual([...x], [-1, 0.5, 2, -3]);
+  inputs.forEach((input, i) =>
+    assertSameBits(input, contents[i] as FloatArray, `${name}: input ${i}`)
+  );
+  return [...inputs, ...outputs];
+}
+
+function copyInto(
+  Type: FloatArrayType,
+  buffer: ArrayBufferLike,
+  contents: FloatArray,
+  offset = 0,
+  tracking = false,
+): FloatArray {
+  const view = tracking
+    ? new Type(buffer as ArrayBuffer, offset * Type.BYTES_PER_ELEMENT)
+    : new Type(
+      buffer as ArrayBuffer,
+      offset * Type.BYTES_PER_ELEMENT,
+      contents.length,
+    );
+  view.set(contents);
+  return view;
+}
+
+Deno.test("every export accepts arrays over a SharedArrayBuffer", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      const place: Placement = (_, contents) =>
+        copyInto(
+          Type,
+          new SharedArrayBuffer(contents.byteLength),
+          contents,
+        );
+      await assertSameAsPlain(name, call, signature, Type, place);
+    }
+  }
+});
+
+Deno.test("every export follows a growable SharedArrayBuffer as it grows", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      const size = Type.BYTES_PER_ELEMENT;
+      const buffers = new Map<string, SharedArrayBuffer>();
+      const place: Placement = (arrayName, contents) => {
+        let buffer = buffers.get(arrayName);
+        if (buffer === undefined) {
+          buffer = new SharedArrayBuffer(0, { maxByteLength: 64 * size });
+          buffers.set(arrayName, buffer);
+        }
+        buffer.grow(contents.length * size);
+        return copyInto(Type, buffer, contents, 0, true);
+      };
+      for (const scale of [1, 2, 5]) {
+        const contents = signature.arrays.map((arrayName, i) =>
+          filled(Type, lengthOf(arrayName) * scale, i + scale)
+        );
+        await assertSameAsPlain(name, call, signature, Type, place, contents);
+      }
+    }
+  }
+});
+
+Deno.test("every export reads a resizable buffer's length at each call", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      const size = Type.BYTES_PER_ELEMENT;
+      const views = new Map<string, [ArrayBuffer, FloatArray]>();
+      const place: Placement = (arrayName, contents) => {
+        let entry = views.get(arrayName);
+        if (entry === undefined) {
+          const buffer = new ArrayBuffer(0, { maxByteLength: 64 * size });
+          entry = [buffer, new Type(buffer)];
+          views.set(arrayName, entry);
+        }
+        // The same length-tracking view at every call, resized.
+        const [buffer, view] = entry;
+        buffer.resize(contents.length * size);
+        view.set(contents);
+        return view;
+      };
+      // Lengths up, down to nothing and back, all multiples of ROW.
+      for (const [step, length] of [6, 12, 3, 0, 9].entries()) {
+        const contents = signature.arrays.map((arrayName, i) =>
+          arrayName === "alpha"
+            ? filled(Type, 1 + (step % 3), i)
+            : filled(Type, length, i + step)
+        );
+        const placed = await assertSameAsPlain(
+          name,
+          call,
+          signature,
+          Type,
+          place,
+          contents,
+        );
+        assert.equal(placed[0]!.length, length, `${name}: length tracked`);
+      }
+    }
+  }
+});
+
+Deno.test("every export accepts empty arrays", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      const contents = signature.arrays.map((arrayName, i) =>
+        arrayName === "alpha" ? filled(Type, SLOPES, i) : new Type(0)
+      );
+      const results = await validResults(call, signature, Type, contents);
+      assert.equal(results[0]!.length, 0, name);
+      assert.ok(results[0] instanceof Type, name);
+      if (results.length > 1) {
+        // No element uses a slope, so every slope's gradient is +0.
+        assertSameBits(results[1]!, new Type(SLOPES), `${name} dalpha`);
+      }
+      for (const parameter of Object.keys(signature.parameters)) {
+        if (signature.parameters[parameter] !== "rowLength") continue;
+        const rows = await validResults(call, signature, Type, contents, {
+          [parameter]: ROW,
+        });
+        assert.equal(rows[0]!.length, 0, `${name} with rows of ${ROW}`);
+      }
+    }
+  }
+});
+
+Deno.test("every export accepts views at odd element offsets", async () => {
+  const GUARD = 1234.5;
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      for (const offset of [1, 3]) {
+        const wholes: FloatArray[] = [];
+        const place: Placement = (_, contents) => {
+          const whole = new Type(contents.length + offset + 2).fill(GUARD);
+          wholes.push(whole);
+          return copyInto(Type, whole.buffer, contents, offset);
+        };
+        const placed = await assertSameAsPlain(
+          name,
+          call,
+          signature,
+          Type,
+          place,
+        );
+        wholes.forEach((whole, i) => {
+          const length = placed[i]!.length;
+          const guards = [
+            ...whole.subarray(0, offset),
+            ...whole.subarray(offset + length),
+          ];
+          assert.deepEqual(
+            guards,
+            [GUARD, GUARD, GUARD].concat(
+              offset === 3 ? [GUARD, GUARD] : [],
+            ),
+            `${name}: wrote outside the view at offset ${offset}`,
+          );
+        });
+      }
+    }
+  }
+});
+
+Deno.test("an output may be another view of exactly an input's memory", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      // Any input the output has the length of, but not the slopes.
+      const inputs = signature.arrays.filter((input) => input !== "alpha");
+      for (const input of inputs) {
+        const contents = validArrays(signature, Type) as FloatArray[];
+        const index = signature.arrays.indexOf(input);
+        const expected = await validResults(
+          call,
+          signature,
+          Type,
+          contents.map((array) => array.slice()),
+        );
+        const args = contents.slice();
+        const source = args[index]!;
+        const out = new Type(
+          source.buffer as ArrayBuffer,
+          source.byteOffset,
+          source.length,
+        );
+        const results = await validResults(call, signature, Type, args, {
+          out,
+        });
+        assert.equal(results[0], out);
+        assertSameBits(out, expected[0]!, `${name} in place over ${input}`);
+      }
+    }
+  }
+});
+
+Deno.test("an output may touch an input's memory without overlapping it", async () => {
+  for (const [name, call, signature] of callableRows()) {
+    for (const Type of ARRAY_TYPES) {
+      for (const output of signature.outputs) {
+        for (const other of signature.arrays) {
+          for (const outputFirst of [false, true]) {
+            const contents = validArrays(signature, Type) as FloatArray[];
+            const expected = await validResults(
+              call,
+              signature,
+              Type,
+              contents.map((array) => array.slice()),
+            );
+            const index = signature.arrays.indexOf(other);
+            const otherLength = lengthOf(other);
+            const outputLength = lengthOf(output);
+            const whole = new Type(otherLength + outputLength);
+            const [otherStart, outputStart] = outputFirst
+              ? [outputLength, 0]
+              : [0, otherLength];
+            const args = contents.slice();
+            args[index] = whole.subarray(otherStart, otherStart + otherLength);
+            args[index].set(contents[index]!);
+            const view = whole.subarray(
+              outputStart,
+              outputStart + outputLength,
+            );
+            const results = await validResults(call, signature, Type, args, {
+              [output]: view,
+            });
+            const written = results[output === "out" ? 0 : 1]!;
+            assert.equal(written, view);
+            assertSameBits(
+              written,
+              expected[output === "out" ? 0 : 1]!,
+              `${name}: \`${output}\` beside \`${other}\``,
+            );
+          }
+        }
+      }
+    }
+  }
 });

@@ -169,3 +169,193 @@ Deno.test("the cache comes after ACTIVATIONS_LIB_PATH, before the build folder",
     await Deno.remove(cache, { recursive: true });
   }
 });
+
+const libraryPath = `${root}native/build/libactivations.so`;
+
+/** Copies the real library to `path`, making its folders: a library there
+ * would work, so only the path it was loaded from tells it apart. */
+async function plant(path: string): Promise<void> {
+  await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+  await Deno.copyFile(libraryPath, path);
+}
+
+// Names a library could be found under relative to the working directory,
+// each planted there by the tests below.
+const RELATIVE_NAMES = [
+  "libactivations.so",
+  "./libactivations.so",
+  "native/build/libactivations.so",
+  "lib/libactivations.so",
+  // Absolute on Windows only; on other systems, folders in the working
+  // directory named "C:" and "\\server".
+  ...(Deno.build.os === "windows" ? [] : [
+    "C:/libactivations.so",
+    "C:\\libactivations.so",
+    "\\\\server\\libactivations.so",
+  ]),
+  "~/libactivations.so",
+  "file:///libactivations.so",
+];
+
+Deno.test("a library planted in the working directory is never loaded", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const name of RELATIVE_NAMES) {
+      if (!name.includes("://")) await plant(`${cwd}/${name}`);
+    }
+    const probe = `import { relu } from "${modUrl}";` +
+      `import { loadedLibraryPath } from "${
+        new URL("../ffi/load.ts", import.meta.url).href
+      }";` +
+      `relu(new Float32Array(1));` +
+      `console.log(loadedLibraryPath());`;
+    const command = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-lock", probe],
+      cwd,
+      // The system loader's own search would look in "." too.
+      env: {
+        ACTIVATIONS_LIB_PATH: "",
+        ACTIVATIONS_CACHE_DIR: cwd,
+        LD_LIBRARY_PATH: ".",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { code, stdout, stderr } = await command.output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.equal(new TextDecoder().decode(stdout).trim(), libraryPath);
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("ACTIVATIONS_LIB_PATH refuses every relative form", async () => {
+  const cwd = await Deno.makeTempDir();
+  try {
+    for (const name of RELATIVE_NAMES) {
+      if (!name.includes("://")) await plant(`${cwd}/${name}`);
+    }
+    // One child tries every name in turn: a refused name opens nothing, so
+    // the next starts from the same state.
+    const probe = `import { relu } from "${modUrl}";` +
+      `const results = [];` +
+      `for (const name of ${JSON.stringify(RELATIVE_NAMES)}) {` +
+      `  Deno.env.set("ACTIVATIONS_LIB_PATH", name);` +
+      `  try { relu(new Float32Array(1)); results.push("loaded"); }` +
+      `  catch (error) { results.push(String(error)); }` +
+      `}` +
+      `console.log(JSON.stringify(results));`;
+    const command = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-lock", probe],
+      cwd,
+      env: { LD_LIBRARY_PATH: "." },
+      stdout: "piped",
+      stderr: "piped",
+    });
+    const { code, stdout, stderr } = await command.output();
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    const results = JSON.parse(new TextDecoder().decode(stdout)) as string[];
+    RELATIVE_NAMES.forEach((name, i) => {
+      assert.match(
+        results[i]!,
+        /ACTIVATIONS_LIB_PATH must be an absolute path/,
+        `${name} was not refused`,
+      );
+      assert.ok(results[i]!.includes(`"${name}"`), results[i]);
+    });
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+Deno.test("the narrowest permissions load the library, and only them", async (t) => {
+  const folder = libraryPath.slice(0, libraryPath.lastIndexOf("/"));
+  const elsewhere = await Deno.makeTempDir();
+  const other = `${elsewhere}/libother.so`;
+  try {
+    await t.step("FFI and read of the library file only", async () => {
+      const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere, [
+        `--allow-ffi=${libraryPath}`,
+        `--allow-read=${libraryPath}`,
+      ]);
+      assert.equal(result.stdout.trim(), "0,2", result.stderr);
+    });
+
+    await t.step("and the variable, when it names the library", async () => {
+      const result = await runDeno(
+        { ACTIVATIONS_LIB_PATH: libraryPath },
+        elsewhere,
+        [
+          `--allow-ffi=${libraryPath}`,
+          `--allow-read=${libraryPath}`,
+          "--allow-env=ACTIVATIONS_LIB_PATH",
+        ],
+      );
+      assert.equal(result.stdout.trim(), "0,2", result.stderr);
+    });
+
+    await t.step("or the build folder", async () => {
+      const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere, [
+        `--allow-ffi=${folder}`,
+        `--allow-read=${folder}`,
+      ]);
+      assert.equal(result.stdout.trim(), "0,2", result.stderr);
+    });
+
+    await t.step(
+      "FFI of another path is refused, naming the library",
+      async () => {
+        const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere, [
+          `--allow-ffi=${other}`,
+          `--allow-read=${libraryPath}`,
+        ]);
+        assert.notEqual(result.code, 0);
+        assert.equal(result.stdout, "");
+        assert.ok(
+          result.stderr.includes(`Requires ffi access to "${libraryPath}"`),
+          result.stderr,
+        );
+      },
+    );
+
+    await t.step(
+      "read of another path is refused, naming the library",
+      async () => {
+        const result = await runDeno({ ACTIVATIONS_LIB_PATH: "" }, elsewhere, [
+          `--allow-ffi=${libraryPath}`,
+          `--allow-read=${other}`,
+        ]);
+        assert.notEqual(result.code, 0);
+        assert.equal(result.stdout, "");
+        assert.ok(
+          result.stderr.includes(`Requires read access to "${libraryPath}"`),
+          result.stderr,
+        );
+      },
+    );
+
+    await t.step(
+      "the variable may not name a library outside them",
+      async () => {
+        await plant(other);
+        const result = await runDeno(
+          { ACTIVATIONS_LIB_PATH: other },
+          elsewhere,
+          [
+            `--allow-ffi=${libraryPath}`,
+            `--allow-read=${libraryPath}`,
+            "--allow-env=ACTIVATIONS_LIB_PATH",
+          ],
+        );
+        assert.notEqual(result.code, 0);
+        assert.equal(result.stdout, "");
+        assert.ok(
+          result.stderr.includes(`Requires read access to "${other}"`),
+          result.stderr,
+        );
+      },
+    );
+  } finally {
+    await Deno.remove(elsewhere, { recursive: true });
+  }
+});
