@@ -37,21 +37,44 @@ type NonblockingKernel = (
  * so that none is collected while a thread reads or writes it. */
 const inFlight = new Set<PreparedCall>();
 
-/** Whether an array's buffer can change size: Deno refuses those in
- * nonblocking calls, since the memory could move under the kernel. */
-function isResizable(array: FloatArray): boolean {
-  const buffer = array.buffer as ArrayBuffer & { growable?: boolean };
-  return buffer.resizable === true || buffer.growable === true;
+// The getters behind `resizable` and `growable` read the buffer's internal
+// slots: an own property or another prototype on the buffer cannot make
+// them lie, and they run no code of the caller's. Each throws for the other
+// kind of buffer.
+const isResizableArrayBuffer = Object.getOwnPropertyDescriptor(
+  ArrayBuffer.prototype,
+  "resizable",
+)!.get as (this: unknown) => boolean;
+const isGrowableSharedBuffer = Object.getOwnPropertyDescriptor(
+  SharedArrayBuffer.prototype,
+  "growable",
+)!.get as (this: unknown) => boolean;
+
+/** The kind of an array's buffer when it can change size, else undefined:
+ * Deno refuses those in nonblocking calls, since the memory could move
+ * under the kernel. */
+function resizableKind(
+  array: FloatArray,
+): "ArrayBuffer" | "SharedArrayBuffer" | undefined {
+  const buffer = array.buffer;
+  try {
+    return isResizableArrayBuffer.call(buffer) ? "ArrayBuffer" : undefined;
+  } catch {
+    return isGrowableSharedBuffer.call(buffer)
+      ? "SharedArrayBuffer"
+      : undefined;
+  }
 }
 
 /** Checks that no array of the call is over a resizable buffer. */
 function checkFixedLength(call: PreparedCall): void {
   for (const [name, array] of call.arrays) {
-    if (isResizable(array)) {
+    const kind = resizableKind(array);
+    if (kind !== undefined) {
       throw new TypeError(
         `\`${name}\` must be backed by a fixed-length buffer in an ` +
           `asynchronous call, got a ${describe(array)} over a resizable ` +
-          array.buffer.constructor.name,
+          kind,
       );
     }
   }
