@@ -7,6 +7,14 @@
 // with a message that starts with the argument's name, before any native
 // call, leaving every array it was given as it was.
 //
+// An asynchronous form (`reluAsync`, …) takes the row of its synchronous
+// twin: it must return a promise that rejects with the error its twin
+// throws, the same class and message. It also refuses arrays over buffers
+// that can change size, which its twin accepts: those are cases of its own.
+// `setThreads` has cases of its own shape; `getThreads` and `info` take no
+// arguments, so they have no bad input, and a test checks that they ignore
+// extra arguments and report sane values.
+//
 // The first test runs the table with FFI denied and checks that the library
 // was never opened: no bad input gets as far as the native code. The second
 // runs it again with the library open and checks that good calls still give
@@ -16,7 +24,12 @@
 
 import assert from "node:assert/strict";
 import * as act from "../mod.ts";
-import { loadedLibraryPath } from "../ffi/load.ts";
+import {
+  isAbsolutePath,
+  loadedLibraryPath,
+  PACKAGE_VERSION,
+} from "../ffi/load.ts";
+import { ABI_VERSION } from "../ffi/symbols.ts";
 
 type FloatArray = Float32Array | Float64Array;
 type FloatArrayType = typeof Float32Array | typeof Float64Array;
@@ -38,10 +51,24 @@ interface Signature {
   outputs: readonly string[];
   /** The parameters `options` may hold, by name. */
   parameters: Readonly<Record<string, ParameterKind>>;
+  /** Set for an asynchronous form: it rejects where its twin throws. */
+  async?: true;
 }
 
 /** The row of an export that is not called with arrays. */
 const ERROR_CLASS = "an error class, thrown by the others" as const;
+
+/** The row of `setThreads`: one thread count, an integer from 1 to 256. */
+const THREAD_COUNT = "a thread count" as const;
+
+/** The row of `getThreads` and `info`: no arguments, so no bad input. */
+const NO_ARGUMENTS = "no arguments" as const;
+
+type Row =
+  | Signature
+  | typeof ERROR_CLASS
+  | typeof THREAD_COUNT
+  | typeof NO_ARGUMENTS;
 
 function forward(parameters: Record<string, ParameterKind> = {}): Signature {
   return { arrays: ["x"], outputs: ["out"], parameters };
@@ -54,12 +81,9 @@ function gradient(
   return { arrays: ["dy", input], outputs: ["out"], parameters };
 }
 
-/** One row per export of mod.ts: a new export without a row fails the
- * coverage test below. (An `…Async` form takes the row of its synchronous
- * twin: the runner awaits every call.) */
-const SIGNATURES: Record<string, Signature | typeof ERROR_CLASS> = {
-  NativeError: ERROR_CLASS,
-
+/** The rows of the synchronous functions, each the row of its
+ * asynchronous form too. */
+const SYNC_SIGNATURES: Record<string, Signature> = {
   relu: forward(),
   relu6: forward(),
   leakyRelu: forward({ alpha: "finite" }),
@@ -105,13 +129,31 @@ const SIGNATURES: Record<string, Signature | typeof ERROR_CLASS> = {
   logSoftmaxGrad: gradient({ axisLength: "rowLength" }, "y"),
 };
 
+/** The suffix of an asynchronous form's name. */
+const ASYNC = "Async";
+
+/** One row per export of mod.ts: a new export without a row fails the
+ * coverage test below. */
+const SIGNATURES: Record<string, Row> = {
+  NativeError: ERROR_CLASS,
+  setThreads: THREAD_COUNT,
+  getThreads: NO_ARGUMENTS,
+  info: NO_ARGUMENTS,
+  ...SYNC_SIGNATURES,
+  ...Object.fromEntries(
+    Object.entries(SYNC_SIGNATURES).map((
+      [name, signature],
+    ) => [name + ASYNC, { ...signature, async: true }]),
+  ),
+};
+
 const exports = act as unknown as Record<string, unknown>;
 
 /** The exports called with arrays, each with its row. */
 function callableRows(): [string, AnyFunction, Signature][] {
   const rows: [string, AnyFunction, Signature][] = [];
   for (const [name, signature] of Object.entries(SIGNATURES)) {
-    if (signature === ERROR_CLASS) continue;
+    if (typeof signature === "string") continue;
     rows.push([name, exports[name] as AnyFunction, signature]);
   }
   return rows;
@@ -589,6 +631,178 @@ function casesOf(signature: Signature, Type: FloatArrayType): Case[] {
   return cases;
 }
 
+/** Memory that can change size, as a function that places an array's
+ * contents in it: Deno's nonblocking calls refuse such memory, so the
+ * asynchronous forms must refuse it first, however it is disguised. */
+const RESIZABLE_PLACEMENTS: [
+  string,
+  "ArrayBuffer" | "SharedArrayBuffer",
+  (contents: FloatArray) => FloatArray,
+][] = [
+  ["a resizable ArrayBuffer", "ArrayBuffer", (contents) =>
+    // A length-tracking view.
+    placeIn(
+      new ArrayBuffer(contents.byteLength, {
+        maxByteLength: 2 * contents.byteLength,
+      }),
+      contents,
+      true,
+    )],
+  ["a growable SharedArrayBuffer", "SharedArrayBuffer", (contents) =>
+    placeIn(
+      new SharedArrayBuffer(contents.byteLength, {
+        maxByteLength: 2 * contents.byteLength,
+      }),
+      contents,
+    )],
+  [
+    "a resizable ArrayBuffer with its own `resizable`",
+    "ArrayBuffer",
+    (contents) => {
+      const buffer = new ArrayBuffer(contents.byteLength, {
+        maxByteLength: 2 * contents.byteLength,
+      });
+      Object.defineProperty(buffer, "resizable", { value: false });
+      return placeIn(buffer, contents);
+    },
+  ],
+  [
+    "a growable SharedArrayBuffer with its own `growable`",
+    "SharedArrayBuffer",
+    (contents) => {
+      const buffer = new SharedArrayBuffer(contents.byteLength, {
+        maxByteLength: 2 * contents.byteLength,
+      });
+      Object.defineProperty(buffer, "growable", { value: false });
+      return placeIn(buffer, contents);
+    },
+  ],
+  [
+    "a resizable ArrayBuffer whose prototype says it is not",
+    "ArrayBuffer",
+    (contents) => {
+      const buffer = new ArrayBuffer(contents.byteLength, {
+        maxByteLength: 2 * contents.byteLength,
+      });
+      Object.setPrototypeOf(
+        buffer,
+        Object.create(ArrayBuffer.prototype, {
+          resizable: { value: false },
+          growable: { value: false },
+        }),
+      );
+      return placeIn(buffer, contents);
+    },
+  ],
+];
+
+/** A view of `contents.length` elements (or tracking the buffer's length)
+ * over `buffer`, holding `contents`. */
+function placeIn(
+  buffer: ArrayBufferLike,
+  contents: FloatArray,
+  tracking = false,
+): FloatArray {
+  const Type = contents.constructor as FloatArrayType;
+  const view = tracking
+    ? new Type(buffer as ArrayBuffer)
+    : new Type(buffer as ArrayBuffer, 0, contents.length);
+  view.set(contents);
+  return view;
+}
+
+/** What an asynchronous form's refusal of memory that can change size
+ * says. */
+function fixedLengthRefusal(
+  Type: FloatArrayType,
+  bufferType: string,
+): string[] {
+  return [
+    "must be backed by a fixed-length buffer in an asynchronous call",
+    `got a ${Type.name} over a resizable ${bufferType}`,
+  ];
+}
+
+/** The cases an asynchronous form has beyond its twin's: each array
+ * argument and output, alone, over memory that can change size. */
+function fixedLengthCases(signature: Signature, Type: FloatArrayType): Case[] {
+  const cases: Case[] = [];
+  const names = [...signature.arrays, ...signature.outputs];
+  for (const name of names) {
+    const index = signature.arrays.indexOf(name);
+    for (const [label, bufferType, place] of RESIZABLE_PLACEMENTS) {
+      cases.push({
+        label: `\`${name}\` over ${label}`,
+        build: () => {
+          const args = validArrays(signature, Type);
+          const array = place(filled(Type, lengthOf(name), 3));
+          if (index >= 0) args[index] = array;
+          else args.push({ [name]: array });
+          return { args, hidden: [] };
+        },
+        error: TypeError,
+        names: name,
+        says: fixedLengthRefusal(Type, bufferType),
+      });
+    }
+  }
+  return cases;
+}
+
+/** The cases of `setThreads`: counts that are not numbers, and numbers that
+ * are not integers from 1 to 256. */
+function threadCountCases(): Case[] {
+  const NUMBER = "must be a number";
+  const notNumbers: [string, unknown[], string][] = [
+    ["missing", [], "got undefined"],
+    ["undefined", [undefined], "got undefined"],
+    ["a string", ["2"], "got a string (2)"],
+    ["an empty string", [""], "got a string ()"],
+    ["null", [null], "got null"],
+    ["a bigint", [2n], "got a bigint (2)"],
+    ["a boolean", [true], "got a boolean (true)"],
+    ["a Number object", [new Number(2)], "got an object (Number)"],
+    ["an Array", [[2]], "got an Array"],
+    ["a plain object", [{ valueOf: () => 2 }], "got an object (Object)"],
+    ["a symbol", [Symbol("n")], "got a symbol (Symbol(n))"],
+    ["a function", [() => 2], "got a function"],
+  ];
+  const RANGE = "must be an integer from 1 to 256";
+  const outOfRange = [
+    NaN,
+    0,
+    -0,
+    -1,
+    0.5,
+    1.5,
+    255.5,
+    257,
+    1024,
+    2 ** 32 + 1, // 1 if it were cut to 32 bits
+    2 ** 53,
+    Number.MIN_VALUE,
+    Number.MAX_VALUE,
+    Infinity,
+    -Infinity,
+  ];
+  return [
+    ...notNumbers.map(([label, args, came]): Case => ({
+      label: `\`count\` ${label === "missing" ? "" : "as "}${label}`,
+      build: () => ({ args, hidden: [] }),
+      error: TypeError,
+      names: "count",
+      says: [NUMBER, came],
+    })),
+    ...outOfRange.map((count): Case => ({
+      label: `\`count\` as ${describeValue(count)}`,
+      build: () => ({ args: [count], hidden: [] }),
+      error: RangeError,
+      names: "count",
+      says: [RANGE, `got ${count}`],
+    })),
+  ];
+}
+
 function describeValue(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}n`;
@@ -709,33 +923,66 @@ function snapshot(item: unknown): unknown {
   return Array.isArray(item) ? [...item] : bufferBytes(item as ArrayBuffer);
 }
 
-/** Runs one case; returns what went wrong, or undefined. */
-async function runCase(
+/** One entry of the table: a case and the export it calls. */
+interface Entry {
+  /** The export called. */
+  name: string;
+  label: string;
+  call: AnyFunction;
+  testCase: Case;
+  /** Whether the export is an asynchronous form, which must reject. */
+  rejects: boolean;
+  /** The synchronous twin, for a case the twin shares: it must throw what
+   * the asynchronous form rejects with. */
+  twin?: AnyFunction;
+}
+
+/** Calls `call` and returns what it threw or, for an asynchronous form,
+ * what its promise rejected with; or else what went wrong. */
+async function failureOf(
   call: AnyFunction,
-  testCase: Case,
-): Promise<string | undefined> {
+  args: unknown[],
+  rejects: boolean,
+): Promise<{ error: unknown } | { problem: string }> {
+  let result: unknown;
+  try {
+    result = call(...args);
+  } catch (error) {
+    return rejects
+      ? { problem: `threw ${String(error)} instead of rejecting` }
+      : { error };
+  }
+  if (!rejects) return { problem: "did not throw" };
+  if (!(result instanceof Promise)) return { problem: "returned no promise" };
+  try {
+    await result;
+  } catch (error) {
+    return { error };
+  }
+  return { problem: "did not reject" };
+}
+
+/** Runs one case; returns what went wrong, or undefined. */
+async function runCase(entry: Entry): Promise<string | undefined> {
+  const { testCase } = entry;
   const { args, hidden } = testCase.build();
   const items = reachable(args, hidden);
   const before = items.map(snapshot);
 
-  let caught: unknown;
-  let threw = false;
-  try {
-    await call(...args);
-  } catch (error) {
-    threw = true;
-    caught = error;
-  }
+  const outcome = await failureOf(entry.call, args, entry.rejects);
 
   const problems: string[] = [];
-  if (!threw) {
-    problems.push("did not throw");
+  if ("problem" in outcome) {
+    problems.push(outcome.problem);
   } else if (
-    !(caught instanceof Error) || caught.constructor !== testCase.error
+    !(outcome.error instanceof Error) ||
+    outcome.error.constructor !== testCase.error
   ) {
-    problems.push(`threw ${String(caught)}, expected a ${testCase.error.name}`);
+    problems.push(
+      `threw ${String(outcome.error)}, expected a ${testCase.error.name}`,
+    );
   } else {
-    const message = caught.message;
+    const message = outcome.error.message;
     if (!message.startsWith(`\`${testCase.names}\` `)) {
       problems.push(
         `message does not start with \`${testCase.names}\`: ${message}`,
@@ -744,6 +991,20 @@ async function runCase(
     for (const part of testCase.says) {
       if (!message.includes(part)) {
         problems.push(`message lacks "${part}": ${message}`);
+      }
+    }
+    if (entry.twin !== undefined) {
+      const twin = await failureOf(entry.twin, testCase.build().args, false);
+      const error = "error" in twin ? twin.error : undefined;
+      if (
+        !(error instanceof Error) ||
+        error.constructor !== outcome.error.constructor ||
+        error.message !== message
+      ) {
+        problems.push(
+          `the synchronous form threw ${String(error)}, not the same ` +
+            `${outcome.error.constructor.name}: ${message}`,
+        );
       }
     }
   }
@@ -758,13 +1019,36 @@ async function runCase(
   return problems.length === 0 ? undefined : problems.join("; ");
 }
 
-/** Every case of every export in both types, with the export to call. */
-export function allCases(): [string, AnyFunction, Case][] {
-  const all: [string, AnyFunction, Case][] = [];
-  for (const [name, call, signature] of callableRows()) {
+/** Every case of every export (in both types, for the exports that take
+ * arrays), with the export to call. */
+export function allCases(): Entry[] {
+  const all: Entry[] = [];
+  const add = (name: string, testCase: Case, Type?: FloatArrayType) => {
+    const row = SIGNATURES[name] as Signature;
+    all.push({
+      name,
+      label: `${name}, ${Type ? `${Type.name}: ` : ""}${testCase.label}`,
+      call: exports[name] as AnyFunction,
+      testCase,
+      rejects: row.async === true,
+    });
+  };
+  for (const [name, row] of Object.entries(SIGNATURES)) {
+    if (row === THREAD_COUNT) {
+      for (const testCase of threadCountCases()) add(name, testCase);
+    }
+    if (typeof row === "string") continue;
     for (const Type of ARRAY_TYPES) {
-      for (const testCase of casesOf(signature, Type)) {
-        all.push([`${name}, ${Type.name}: ${testCase.label}`, call, testCase]);
+      for (const testCase of casesOf(row, Type)) {
+        add(name, testCase, Type);
+        if (row.async) {
+          all.at(-1)!.twin =
+            exports[name.slice(0, -ASYNC.length)] as AnyFunction;
+        }
+      }
+      if (!row.async) continue;
+      for (const testCase of fixedLengthCases(row, Type)) {
+        add(name, testCase, Type);
       }
     }
   }
@@ -773,9 +1057,9 @@ export function allCases(): [string, AnyFunction, Case][] {
 
 async function runTable(): Promise<void> {
   const failures: string[] = [];
-  for (const [label, call, testCase] of allCases()) {
-    const problem = await runCase(call, testCase);
-    if (problem !== undefined) failures.push(`${label}: ${problem}`);
+  for (const entry of allCases()) {
+    const problem = await runCase(entry);
+    if (problem !== undefined) failures.push(`${entry.label}: ${problem}`);
   }
   assert.equal(
     failures.length,
@@ -793,6 +1077,22 @@ Deno.test({
     assert.equal(loadedLibraryPath(), undefined, "opened by an earlier test");
     await runTable();
     assert.equal(loadedLibraryPath(), undefined);
+
+    // Without FFI a good call does fail, so the run above proves something:
+    // each bad input was refused before the loader.
+    const good = new Float32Array(LENGTH);
+    for (
+      const call of [
+        () => act.relu(good),
+        () => act.setThreads(2),
+        () => act.getThreads(),
+        () => act.info(),
+      ]
+    ) {
+      assert.throws(call, Deno.errors.NotCapable);
+    }
+    await assert.rejects(act.reluAsync(good), Deno.errors.NotCapable);
+    assert.equal(loadedLibraryPath(), undefined);
   },
 });
 
@@ -803,16 +1103,34 @@ Deno.test("the table has a row for every export, and cases for every row", () =>
     "every export of mod.ts needs a row in SIGNATURES, and only they",
   );
   const counts = new Map<string, number>();
-  for (const [label] of allCases()) {
-    const name = label.slice(0, label.indexOf(","));
+  for (const { name } of allCases()) {
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  for (const [name, , signature] of callableRows()) {
+  for (const [name, call, signature] of callableRows()) {
+    // The row's arrays, then options: the function's declared parameters.
+    assert.equal(call.length, signature.arrays.length + 1, `${name} arity`);
     const perType = 2 * (signature.arrays.length * 20 + 30);
     assert.ok(
       (counts.get(name) ?? 0) >= perType,
       `${name} has ${counts.get(name)} cases, expected ${perType} at least`,
     );
+    if (!signature.async) continue;
+    // The twin's cases, and each array alone over memory that can change
+    // size.
+    const twin = name.slice(0, -ASYNC.length);
+    const arrays = signature.arrays.length + signature.outputs.length;
+    assert.equal(
+      counts.get(name),
+      counts.get(twin)! + 2 * arrays * RESIZABLE_PLACEMENTS.length,
+      `${name} against ${twin}`,
+    );
+  }
+  assert.equal(act.setThreads.length, 1);
+  assert.ok(counts.get("setThreads")! >= 25);
+  for (const [name, row] of Object.entries(SIGNATURES)) {
+    if (row !== NO_ARGUMENTS) continue;
+    assert.equal((exports[name] as AnyFunction).length, 0, name);
+    assert.equal(counts.get(name), undefined, name);
   }
 
   const error = new act.NativeError("act_relu_f32", 3);
@@ -831,7 +1149,9 @@ async function validResults(
   arrays: unknown[] = validArrays(signature, Type),
   options: Record<string, unknown> = {},
 ): Promise<FloatArray[]> {
-  const result = await call(...arrays, options);
+  const pending = call(...arrays, options);
+  assert.equal(pending instanceof Promise, signature.async === true);
+  const result = await pending;
   if (ArrayBuffer.isView(result)) return [result as FloatArray];
   const { dx, dalpha } = result as { dx: FloatArray; dalpha: FloatArray };
   return [dx, dalpha];
@@ -864,9 +1184,14 @@ Deno.test("after every bad input the library goes on giving the same results", a
     }
   }
   assert.ok(loadedLibraryPath() !== undefined);
+  const threads = act.getThreads();
+  const report = act.info();
 
   await runTable();
 
+  // No refused count changed the setting.
+  assert.equal(act.getThreads(), threads);
+  assert.deepEqual(act.info(), report);
   for (const [name, call, signature] of callableRows()) {
     for (const Type of ARRAY_TYPES) {
       const now = await validResults(call, signature, Type);
@@ -874,8 +1199,61 @@ Deno.test("after every bad input the library goes on giving the same results", a
       now.forEach((array, i) =>
         assertSameBits(array, then[i]!, `${name} ${Type.name}`)
       );
+      if (!signature.async) continue;
+      const twin = before.get(`${name.slice(0, -ASYNC.length)} ${Type.name}`)!;
+      now.forEach((array, i) =>
+        assertSameBits(array, twin[i]!, `${name} against its twin`)
+      );
     }
   }
+});
+
+Deno.test("getThreads, info and setThreads ignore extra arguments and report sane values", () => {
+  const threads = act.getThreads();
+  try {
+    assert.ok(
+      Number.isInteger(threads) && threads >= 1 && threads <= 256,
+      `getThreads() gave ${threads}`,
+    );
+    assert.equal((act.getThreads as AnyFunction)(7, "x", {}), threads);
+
+    const report = act.info();
+    assert.deepEqual(Object.keys(report).sort(), [
+      "abiVersion",
+      "isa",
+      "isaLevels",
+      "libraryPath",
+      "threads",
+      "version",
+    ]);
+    assert.equal(report.version, PACKAGE_VERSION);
+    assert.equal(report.abiVersion, ABI_VERSION);
+    const levels = Deno.build.arch === "aarch64"
+      ? ["neon"]
+      : ["baseline", "avx2", "avx512"];
+    assert.ok(report.isaLevels.length >= 1);
+    assert.deepEqual(
+      report.isaLevels,
+      levels.slice(0, report.isaLevels.length),
+    );
+    assert.ok(report.isaLevels.includes(report.isa), report.isa);
+    assert.equal(report.threads, threads);
+    assert.equal(report.libraryPath, loadedLibraryPath());
+    assert.ok(isAbsolutePath(report.libraryPath), report.libraryPath);
+    const again = (act.info as AnyFunction)(1, "x", null);
+    assert.notEqual(again, report);
+    assert.deepEqual(again, report);
+
+    // Both ends of the range; a second argument is ignored.
+    for (const count of [1, 256, 2]) {
+      assert.equal((act.setThreads as AnyFunction)(count, 99), undefined);
+      assert.equal(act.getThreads(), count);
+      assert.equal(act.info().threads, count);
+    }
+  } finally {
+    act.setThreads(threads);
+  }
+  assert.equal(act.getThreads(), threads);
 });
 
 /** Builds an array of `name` holding `contents`, in some unusual memory. */
@@ -885,6 +1263,10 @@ type Placement = (name: string, contents: FloatArray) => FloatArray;
  * Calls an export with its arrays and outputs placed by `place`, and checks
  * that it writes the given outputs with the bits of a call on plain arrays
  * holding the same contents. Returns the arrays placed, for further checks.
+ *
+ * When `resizable` names the type of the buffers `place` makes, which can
+ * change size, an asynchronous form must instead reject the call with a
+ * TypeError that names its first array, and write nothing.
  */
 async function assertSameAsPlain(
   name: string,
@@ -893,6 +1275,7 @@ async function assertSameAsPlain(
   Type: FloatArrayType,
   place: Placement,
   contents: unknown[] = validArrays(signature, Type),
+  resizable?: "ArrayBuffer" | "SharedArrayBuffer",
 ): Promise<FloatArray[]> {
   const expected = await validResults(
     call,
@@ -913,11 +1296,32 @@ async function assertSameAsPlain(
   const options = Object.fromEntries(
     signature.outputs.map((output, i) => [output, outputs[i]]),
   );
-  const results = await validResults(call, signature, Type, inputs, options);
-  results.forEach((result, i) => {
-    assert.equal(result, outputs[i], `${name}: wrote another array`);
-    assertSameBits(result, expected[i]!, `${name} ${Type.name}`);
-  });
+  if (signature.async && resizable !== undefined) {
+    const pending = call(...inputs, options);
+    assert.ok(pending instanceof Promise, `${name}: returned no promise`);
+    await assert.rejects(pending, (error: Error) => {
+      assert.equal(error.constructor, TypeError, `${name}: ${error}`);
+      const [first] = signature.arrays;
+      assert.ok(error.message.startsWith(`\`${first}\` `), error.message);
+      for (const part of fixedLengthRefusal(Type, resizable)) {
+        assert.ok(error.message.includes(part), error.message);
+      }
+      return true;
+    });
+    outputs.forEach((output) =>
+      assertSameBits(
+        output,
+        new Type(output.length).fill(9),
+        `${name}: wrote an output it refused`,
+      )
+    );
+  } else {
+    const results = await validResults(call, signature, Type, inputs, options);
+    results.forEach((result, i) => {
+      assert.equal(result, outputs[i], `${name}: wrote another array`);
+      assertSameBits(result, expected[i]!, `${name} ${Type.name}`);
+    });
+  }
   inputs.forEach((input, i) =>
     assertSameBits(input, contents[i] as FloatArray, `${name}: input ${i}`)
   );
@@ -956,7 +1360,10 @@ Deno.test("every export accepts arrays over a SharedArrayBuffer", async () => {
   }
 });
 
-Deno.test("every export follows a growable SharedArrayBuffer as it grows", async () => {
+// The asynchronous forms refuse arrays over buffers that can change size
+// (Deno's nonblocking calls do): the next two tests check that they reject
+// each call with a TypeError, where the synchronous forms follow the size.
+Deno.test("a growable SharedArrayBuffer: followed as it grows, refused by async forms", async () => {
   for (const [name, call, signature] of callableRows()) {
     for (const Type of ARRAY_TYPES) {
       const size = Type.BYTES_PER_ELEMENT;
@@ -974,13 +1381,21 @@ Deno.test("every export follows a growable SharedArrayBuffer as it grows", async
         const contents = signature.arrays.map((arrayName, i) =>
           filled(Type, lengthOf(arrayName) * scale, i + scale)
         );
-        await assertSameAsPlain(name, call, signature, Type, place, contents);
+        await assertSameAsPlain(
+          name,
+          call,
+          signature,
+          Type,
+          place,
+          contents,
+          "SharedArrayBuffer",
+        );
       }
     }
   }
 });
 
-Deno.test("every export reads a resizable buffer's length at each call", async () => {
+Deno.test("a resizable buffer: its length read at each call, refused by async forms", async () => {
   for (const [name, call, signature] of callableRows()) {
     for (const Type of ARRAY_TYPES) {
       const size = Type.BYTES_PER_ELEMENT;
@@ -1012,6 +1427,7 @@ Deno.test("every export reads a resizable buffer's length at each call", async (
           Type,
           place,
           contents,
+          "ArrayBuffer",
         );
         assert.equal(placed[0]!.length, length, `${name}: length tracked`);
       }
