@@ -13,7 +13,8 @@ WARNINGS := -Wall -Wextra -Werror
 # -ffp-contract=off keeps a * b + c two roundings at every level, so that all
 # levels give the same bits.
 BASE_FLAGS := -std=c++17 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
-  -fno-math-errno -fno-exceptions -fno-rtti -ffp-contract=off -pthread \
+  -fno-math-errno -fno-trapping-math -fno-exceptions -fno-rtti \
+  -ffp-contract=off -pthread \
   $(WARNINGS)
 LDFLAGS ?=
 BASE_LDFLAGS := -shared -pthread -static-libstdc++ -static-libgcc \
