@@ -83,6 +83,14 @@ struct KernelTable {
   KernelSet<double> f64;
 };
 
+// Whether the kernels running on the calling thread write their outputs
+// with streaming stores, which skip reading each line of the output before
+// writing it and leave the cache to the input. The dispatcher decides once
+// per call, from the size of the whole output, and sets this on each thread
+// before it runs a part of that call there: a part alone cannot tell
+// whether its array outgrows the cache. Only speed depends on it.
+bool& StreamOutputs();
+
 // One table per level compiled into this library. Each is defined in
 // kernels_<level>.cc; the dispatcher calls only those the processor runs.
 const KernelTable& BaselineKernels();
