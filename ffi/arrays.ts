@@ -41,7 +41,10 @@ export function checkFloatArray(
         describe(value),
     );
   }
-  if (isDetached(value)) {
+  // Detaching a buffer sets the length of its views to 0, so a view with
+  // elements is live; reading `buffer` costs more than the rest of a small
+  // call's checks together, so only an empty view pays for it.
+  if (value.length === 0 && isDetached(value)) {
     throw new TypeError(
       `\`${name}\` must be backed by a live buffer, got a detached ` +
         value.constructor.name,
@@ -88,7 +91,7 @@ export function checkNoPartialOverlap(
   input: FloatArray,
   inputName: string,
 ): void {
-  if (output.buffer !== input.buffer) return;
+  if (output === input || output.buffer !== input.buffer) return;
 
   const outputStart = output.byteOffset;
   const inputStart = input.byteOffset;
@@ -119,6 +122,8 @@ export function outputFor<T extends FloatArray>(
       ? new Float32Array(x.length)
       : new Float64Array(x.length)) as T;
   }
+  // `x` itself was checked by the caller; in place needs nothing more.
+  if (out === x) return out;
   checkMatchingArray(out, "out", x, xName);
   checkNoPartialOverlap(out, "out", x, xName);
   return out;

@@ -303,7 +303,7 @@ constexpr size_t kHeavyGrain = size_t{1} << 13;
 constexpr size_t kPartAlignment = 16;
 
 // Outputs of at least this many bytes are written with streaming stores
-// (see StreamOutputs in kernels.h). On a 2-core x86-64 with 32 MiB of L3,
+// (see g_stream_outputs in kernels.h). On a 2-core x86-64 with 32 MiB of L3,
 // ReLU on one thread took, best of 15 calls, in a build made to use
 // ordinary stores at every size and in one made to stream at every size:
 //
@@ -331,12 +331,12 @@ bool ShouldStream(size_t n) {
 constexpr size_t kPartsPerThread = 4;
 
 // Calls body(begin, end) over [0, units) in parts of at least `grain` units,
-// on up to act_get_threads() threads, with StreamOutputs() set to `stream`
+// on up to act_get_threads() threads, with g_stream_outputs set to `stream`
 // on each of them.
 template <typename Body>
 void ParallelFor(size_t units, size_t grain, size_t alignment, bool stream,
                  Body body) {
-  act::StreamOutputs() = stream;
+  act::g_stream_outputs = stream;
   const size_t threads = g_threads.load(std::memory_order_relaxed);
   if (threads <= 1 || units / grain < 2) {
     body(size_t{0}, units);
@@ -359,7 +359,7 @@ void ParallelFor(size_t units, size_t grain, size_t alignment, bool stream,
   } job{&body, units, per_part, stream};
   const auto run_part = [](void* context, size_t part) {
     const Job& j = *static_cast<Job*>(context);
-    act::StreamOutputs() = j.stream;
+    act::g_stream_outputs = j.stream;
     const size_t begin = part * j.per_part;
     const size_t end = begin + j.per_part < j.units ? begin + j.per_part
                                                      : j.units;
@@ -464,10 +464,7 @@ int32_t Copy(const T* x, T* y, size_t n, int32_t streaming) {
 
 }  // namespace
 
-bool& act::StreamOutputs() {
-  thread_local bool stream = false;
-  return stream;
-}
+__thread bool act::g_stream_outputs ACT_TLS_MODEL = false;
 
 extern "C" {
 

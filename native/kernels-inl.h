@@ -92,7 +92,7 @@ inline void FinishStreaming() {
 template <typename T, typename Fill>
 void ForEachBlock(T* out, size_t n, Fill fill) {
   alignas(kStreamAlignment) T block[kBlock];
-  const bool stream = StreamOutputs();
+  const bool stream = g_stream_outputs;
   size_t start = 0;
 
   if (stream) {
@@ -145,7 +145,7 @@ void MapGradient(const T* dy, const T* x, T* dx, size_t n, F derivative) {
 // own so that the compiler needs no overlap check to vectorize.
 template <typename T, typename F>
 void MapExact(const T* x, T* y, size_t n, F f) {
-  if (StreamOutputs()) {
+  if (g_stream_outputs) {
     ForEachBlock(y, n, [x, f](size_t start, size_t count, T* block) {
       const T* in = x + start;
       for (size_t i = 0; i < count; ++i) block[i] = f(in[i]);

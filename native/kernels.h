@@ -89,7 +89,16 @@ struct KernelTable {
 // per call, from the size of the whole output, and sets this on each thread
 // before it runs a part of that call there: a part alone cannot tell
 // whether its array outgrows the cache. Only speed depends on it.
-bool& StreamOutputs();
+//
+// A plain __thread flag in the initial-exec model, so that reading it is
+// one load rather than a call to __tls_get_addr: it needs one byte of the
+// static TLS that the C library keeps for libraries loaded late.
+#if defined(__ELF__)
+#define ACT_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define ACT_TLS_MODEL
+#endif
+extern __thread bool g_stream_outputs ACT_TLS_MODEL;
 
 // One table per level compiled into this library. Each is defined in
 // kernels_<level>.cc; the dispatcher calls only those the processor runs.
