@@ -81,8 +81,20 @@ std::atomic<uint32_t>& CurrentLevel() {
   return level;
 }
 
+// The current level's table, kept so that a call finds its kernels with one
+// load: the function-local statics behind CurrentLevel and LevelTable each
+// cost a guard check and a call, a fair part of a call on a few elements.
+std::atomic<const KernelTable*> g_table{nullptr};
+
 const KernelTable& Table() {
-  return *LevelTable(CurrentLevel().load(std::memory_order_relaxed));
+  const KernelTable* table = g_table.load(std::memory_order_acquire);
+  if (table != nullptr) return *table;
+
+  // Only the first call gets here; act_set_isa_level may have stored a
+  // table meanwhile, which then wins.
+  const KernelTable* initial = LevelTable(CurrentLevel().load());
+  if (g_table.compare_exchange_strong(table, initial)) return *initial;
+  return *table;
 }
 
 template <typename T>
@@ -479,6 +491,7 @@ uint32_t act_isa_level_max(void) { return MaxLevel(); }
 int32_t act_set_isa_level(uint32_t level) {
   if (level > MaxLevel()) return ACT_INVALID_ARGUMENT;
   CurrentLevel().store(level);
+  g_table.store(LevelTable(level), std::memory_order_release);
   return ACT_OK;
 }
 
