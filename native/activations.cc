@@ -395,9 +395,10 @@ template <typename T, typename Kernel>
 int32_t RunUnary(const T* x, T* y, size_t n, size_t grain, Kernel kernel) {
   if (n == 0) return ACT_OK;
   if (AnyNull(x, y)) return ACT_NULL_POINTER;
-  ParallelFor(n, grain, kPartAlignment, ShouldStream<T>(n), [=](size_t begin, size_t end) {
-    kernel(x + begin, y + begin, end - begin);
-  });
+  ParallelFor(n, grain, kPartAlignment, ShouldStream<T>(n),
+              [=](size_t begin, size_t end) {
+                kernel(x + begin, y + begin, end - begin);
+              });
   return ACT_OK;
 }
 
@@ -406,9 +407,10 @@ int32_t RunGradient(const T* dy, const T* x, T* dx, size_t n, size_t grain,
                     Kernel kernel) {
   if (n == 0) return ACT_OK;
   if (AnyNull(dy, x, dx)) return ACT_NULL_POINTER;
-  ParallelFor(n, grain, kPartAlignment, ShouldStream<T>(n), [=](size_t begin, size_t end) {
-    kernel(dy + begin, x + begin, dx + begin, end - begin);
-  });
+  ParallelFor(n, grain, kPartAlignment, ShouldStream<T>(n),
+              [=](size_t begin, size_t end) {
+                kernel(dy + begin, x + begin, dx + begin, end - begin);
+              });
   return ACT_OK;
 }
 
@@ -470,7 +472,7 @@ int32_t Copy(const T* x, T* y, size_t n, int32_t streaming) {
   ParallelFor(n, kCheapGrain, kPartAlignment, false,
               [=](size_t begin, size_t end) {
                 kernel(x + begin, y + begin, end - begin, streaming != 0);
-  });
+              });
   return ACT_OK;
 }
 

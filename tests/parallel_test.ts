@@ -1,6 +1,6 @@
 // Splitting a call between threads, and the streaming stores of large
 // outputs, change no bit of any result: every function and gradient gives
-// on 2, 3 and 5 threads, at every instruction level this processor runs,
+// on 2 and 5 threads, at every instruction level this processor runs,
 // what it gives on one thread at the baseline level, and writes nothing
 // outside its output.
 
@@ -79,7 +79,7 @@ function calls(Type: FloatArrayType): [string, Call][] {
 }
 
 const native = loadLibrary();
-const THREAD_COUNTS = [2, 3, 5];
+const THREAD_COUNTS = [2, 5];
 
 /** Runs `body` with the given thread count and level, then restores both. */
 function withSettings(
@@ -96,6 +96,26 @@ function withSettings(
   } finally {
     native.act_set_threads(savedThreads);
     native.act_set_isa_level(savedLevel);
+  }
+}
+
+/** Asserts the same bits, NaN payloads aside, comparing 32-bit words first
+ * since that is fast, and element by element only when some word differs. */
+function assertSameResult(
+  actual: FloatArray,
+  expected: FloatArray,
+  context: string,
+): void {
+  const words = (a: FloatArray) =>
+    new Int32Array(a.buffer, a.byteOffset, a.byteLength / 4);
+  const got = words(actual);
+  const want = words(expected);
+  assert.equal(got.length, want.length, `${context} length`);
+  for (let i = 0; i < got.length; i++) {
+    if (got[i] !== want[i]) {
+      assertSameBits(actual, expected, context);
+      return;
+    }
   }
 }
 
@@ -138,7 +158,7 @@ for (const Type of ARRAY_TYPES) {
           const context = `${name} on ${threads} threads at level ${level}`;
           withSettings(threads, level, () => {
             const got = callIntoView(Type, call, x, dy, context);
-            assertSameBits(got, expected!, context);
+            assertSameResult(got, expected!, context);
           });
         }
       }
@@ -169,12 +189,12 @@ for (const [name, call] of STREAMED) {
     withSettings(2, level, () => {
       const context = `${name} streamed on 2 threads at level ${level}`;
       const got = callIntoView(Float32Array, call, x, dy, context);
-      assertSameBits(got, expected!, context);
+      assertSameResult(got, expected!, context);
     });
     withSettings(1, level, () => {
       const inPlace = x.slice();
       call(inPlace, dy, inPlace);
-      assertSameBits(inPlace, expected!, `${name} streamed in place`);
+      assertSameResult(inPlace, expected!, `${name} streamed in place`);
     });
   });
 }
