@@ -162,6 +162,7 @@ function smallCallTable(rounds: number): string[] {
     { name: "relu(x, { out: x })", run: () => act.relu(x, { out: x }) },
     { name: "relu(x), a new array", run: () => act.relu(x) },
     { name: "sigmoid(x, { out })", run: () => act.sigmoid(x, { out }) },
+    { name: "elu(x, { out })", run: () => act.elu(x, { out }) },
     { name: "gelu(x, { out })", run: () => act.gelu(x, { out }) },
     {
       name: "reluGrad(dy, x, { out })",
