@@ -194,7 +194,21 @@ for (const [name, call] of STREAMED) {
     withSettings(1, level, () => {
       const inPlace = x.slice();
       call(inPlace, dy, inPlace);
-      assertSameResult(inPlace, expected!, `${name} streamed in place`);
+      assertSameResult(inPlace, expected!, `${name} in place`);
     });
   });
 }
+
+// In place, outputs stream from 32 MiB, on more than one thread.
+Deno.test("relu streams large outputs in place with the same bits", () => {
+  const length = (32 << 20) / 4 + 1001;
+  const x = offsetView(Float32Array, sampleInput(Float32Array, length, 10), 3);
+  let expected: FloatArray | undefined;
+  withSettings(1, 0, () => {
+    expected = act.relu(x);
+  });
+  withSettings(2, native.act_isa_level_max(), () => {
+    act.relu(x, { out: x });
+    assertSameResult(x, expected!, "relu streamed in place on 2 threads");
+  });
+});
