@@ -87,10 +87,15 @@ export function checkStatus(symbol: string, status: number): void {
 /** Checks that `options` is undefined or an object. */
 function checkOptions(options: unknown): void {
   if (options !== undefined && (typeof options !== "object" || !options)) {
-    throw new TypeError(
-      `\`options\` must be an object, got ${describe(options)}`,
-    );
+    throwNotOptions(options);
   }
+}
+
+// Apart, so that the check above stays small enough to inline.
+function throwNotOptions(options: unknown): never {
+  throw new TypeError(
+    `\`options\` must be an object, got ${describe(options)}`,
+  );
 }
 
 /**
