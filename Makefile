@@ -13,9 +13,13 @@ WARNINGS := -Wall -Wextra -Werror
 # Only symbols marked ACT_EXPORT leave the shared object; the C++ runtime is
 # linked statically so the library loads without a matching libstdc++.
 # -ffp-contract=off keeps a * b + c two roundings at every level, so that all
-# levels give the same bits.
+# levels give the same bits. -fno-trapping-math lets GCC vectorize the float
+# kernels, which widen an element to double on some branches only (it may
+# then convert on every one); without it they ran scalar, 2 to 6 times slower.
+# Neither changes a result.
 BASE_FLAGS := -std=c++17 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
-  -fno-math-errno -fno-exceptions -fno-rtti -ffp-contract=off -pthread \
+  -fno-math-errno -fno-trapping-math -fno-exceptions -fno-rtti \
+  -ffp-contract=off -pthread \
   $(WARNINGS)
 LDFLAGS ?=
 BASE_LDFLAGS := -shared -pthread -static-libstdc++ -static-libgcc \

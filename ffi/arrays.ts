@@ -21,18 +21,32 @@ export function describe(value: unknown): string {
   return `a ${typeof value} (${String(value)})`;
 }
 
-function isDetached(array: ArrayBufferView): boolean {
-  // A SharedArrayBuffer cannot be detached and has no `detached` property.
-  return (array.buffer as ArrayBuffer).detached === true;
-}
-
-// The getter behind every typed array's Symbol.toStringTag reads the element
-// type from the array's internal slot: a Proxy, a subclass or a changed
-// prototype cannot make it lie, and it runs no code of the caller's.
+// The getters behind every typed array's Symbol.toStringTag and `buffer`,
+// and behind ArrayBuffer's `detached`, read the internal slots: a Proxy, a
+// subclass, a changed prototype or an own property cannot make them lie,
+// and they run no code of the caller's.
+const typedArrayPrototype = Object.getPrototypeOf(Float32Array.prototype);
 const typedArrayTag = Object.getOwnPropertyDescriptor(
-  Object.getPrototypeOf(Float32Array.prototype),
+  typedArrayPrototype,
   Symbol.toStringTag,
 )!.get as (this: unknown) => string | undefined;
+const typedArrayBuffer = Object.getOwnPropertyDescriptor(
+  typedArrayPrototype,
+  "buffer",
+)!.get as (this: FloatArray) => ArrayBufferLike;
+const bufferDetached = Object.getOwnPropertyDescriptor(
+  ArrayBuffer.prototype,
+  "detached",
+)!.get as (this: ArrayBufferLike) => boolean;
+
+function isDetached(array: FloatArray): boolean {
+  try {
+    return bufferDetached.call(typedArrayBuffer.call(array));
+  } catch {
+    // A SharedArrayBuffer has no such slot, and cannot be detached.
+    return false;
+  }
+}
 
 /**
  * The first of the properties the checks and the native call read from an
@@ -49,9 +63,20 @@ function shadowedLayout(array: object): string | undefined {
   return undefined;
 }
 
+/** The prototype a plain array of element type `type` has, if any. */
+function plainPrototype(type: string | undefined): object | undefined {
+  if (type === "Float32Array") return Float32Array.prototype;
+  if (type === "Float64Array") return Float64Array.prototype;
+  return undefined;
+}
+
 /**
  * Checks that `value` is a live Float32Array or Float64Array, whose layout
  * (`length`, `buffer`, …) is the one of its memory.
+ *
+ * The checks in this file keep their error paths in functions of their
+ * own: the hot part stays small enough for V8 to inline it into every
+ * caller, which is much of what a call on a few elements costs.
  *
  * @throws {TypeError} for any other value, a detached buffer, a subclass,
  * another prototype, or an own property that shadows the layout.
@@ -61,34 +86,43 @@ export function checkFloatArray(
   name: string,
 ): asserts value is FloatArray {
   const type = typedArrayTag.call(value);
-  if (type !== "Float32Array" && type !== "Float64Array") {
-    throw new TypeError(
-      `\`${name}\` must be a Float32Array or Float64Array, got ` +
-        describe(value),
-    );
+  const prototype = plainPrototype(type);
+  if (
+    prototype === undefined || Object.getPrototypeOf(value) !== prototype ||
+    shadowedLayout(value as object) !== undefined
+  ) {
+    throwNotFloatArray(value, name, type);
   }
-  const prototype = type === "Float32Array"
-    ? Float32Array.prototype
-    : Float64Array.prototype;
-  if (Object.getPrototypeOf(value) !== prototype) {
-    throw new TypeError(
-      `\`${name}\` must be a Float32Array or Float64Array, got a ${type} ` +
-        `whose prototype is not ${type}.prototype`,
-    );
+  // Detaching a buffer sets the length of its views to 0, so a view with
+  // elements is live; reading `buffer` costs more than the rest of a small
+  // call's checks together, so only an empty view pays for it.
+  const array = value as FloatArray;
+  if (array.length === 0 && isDetached(array)) throwDetached(array, name);
+}
+
+function throwNotFloatArray(
+  value: unknown,
+  name: string,
+  type: string | undefined,
+): never {
+  const expected = `\`${name}\` must be a Float32Array or Float64Array, got`;
+  if (plainPrototype(type) === undefined) {
+    throw new TypeError(`${expected} ${describe(value)}`);
   }
   const shadowed = shadowedLayout(value as object);
-  if (shadowed !== undefined) {
+  if (shadowed === undefined) {
     throw new TypeError(
-      `\`${name}\` must be a Float32Array or Float64Array, got a ${type} ` +
-        `with its own \`${shadowed}\``,
+      `${expected} a ${type} whose prototype is not ${type}.prototype`,
     );
   }
-  if (isDetached(value as FloatArray)) {
-    throw new TypeError(
-      `\`${name}\` must be backed by a live buffer, got a detached ` +
-        type,
-    );
-  }
+  throw new TypeError(`${expected} a ${type} with its own \`${shadowed}\``);
+}
+
+function throwDetached(value: FloatArray, name: string): never {
+  throw new TypeError(
+    `\`${name}\` must be backed by a live buffer, got a detached ` +
+      typeName(value),
+  );
 }
 
 /** The element type of a checked array, as its memory holds it. */
@@ -109,18 +143,30 @@ export function checkMatchingArray<T extends FloatArray>(
   likeName: string,
 ): asserts value is T {
   checkFloatArray(value, name);
+  if (
+    Object.getPrototypeOf(value) !== Object.getPrototypeOf(like) ||
+    value.length !== like.length
+  ) {
+    throwMismatch(value, name, like, likeName);
+  }
+}
+
+function throwMismatch(
+  value: FloatArray,
+  name: string,
+  like: FloatArray,
+  likeName: string,
+): never {
   if (Object.getPrototypeOf(value) !== Object.getPrototypeOf(like)) {
     throw new TypeError(
       `\`${name}\` must be a ${typeName(like)} like \`${likeName}\`, ` +
         `got ${typeName(value)}`,
     );
   }
-  if (value.length !== like.length) {
-    throw new RangeError(
-      `\`${name}\` must have the length of \`${likeName}\` (${like.length}), ` +
-        `got ${value.length}`,
-    );
-  }
+  throw new RangeError(
+    `\`${name}\` must have the length of \`${likeName}\` (${like.length}), ` +
+      `got ${value.length}`,
+  );
 }
 
 /**
@@ -135,7 +181,7 @@ export function checkNoPartialOverlap(
   input: FloatArray,
   inputName: string,
 ): void {
-  if (output.buffer !== input.buffer) return;
+  if (output === input || output.buffer !== input.buffer) return;
 
   const outputStart = output.byteOffset;
   const inputStart = input.byteOffset;
@@ -144,12 +190,30 @@ export function checkNoPartialOverlap(
   const outputEnd = outputStart + output.byteLength;
   const inputEnd = inputStart + input.byteLength;
   if (outputStart < inputEnd && inputStart < outputEnd) {
-    throw new RangeError(
-      `\`${outputName}\` must be \`${inputName}\` itself or not overlap it, ` +
-        `got bytes ${outputStart}..${outputEnd} against ` +
-        `${inputStart}..${inputEnd} of the same buffer`,
+    throwOverlap(
+      outputName,
+      outputStart,
+      outputEnd,
+      inputName,
+      inputStart,
+      inputEnd,
     );
   }
+}
+
+function throwOverlap(
+  outputName: string,
+  outputStart: number,
+  outputEnd: number,
+  inputName: string,
+  inputStart: number,
+  inputEnd: number,
+): never {
+  throw new RangeError(
+    `\`${outputName}\` must be \`${inputName}\` itself or not overlap it, ` +
+      `got bytes ${outputStart}..${outputEnd} against ` +
+      `${inputStart}..${inputEnd} of the same buffer`,
+  );
 }
 
 /**
@@ -166,6 +230,8 @@ export function outputFor<T extends FloatArray>(
       ? new Float32Array(x.length)
       : new Float64Array(x.length)) as T;
   }
+  // `x` itself was checked by the caller; in place needs nothing more.
+  if (out === x) return out;
   checkMatchingArray(out, "out", x, xName);
   checkNoPartialOverlap(out, "out", x, xName);
   return out;

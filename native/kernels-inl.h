@@ -29,18 +29,8 @@ namespace {
 // written out with ordinary or with streaming stores.
 constexpr size_t kBlock = 1024;
 
-// Outputs at least this large are written with streaming stores, which
-// skip reading each line of the output before writing it and do not push
-// the input out of the cache; smaller outputs are likely to be read again
-// soon, and they stay in the cache.
-constexpr size_t kStreamMinBytes = size_t{1} << 20;
-
+// Streaming stores write whole 64-byte lines from aligned addresses.
 constexpr size_t kStreamAlignment = 64;
-
-template <typename T>
-bool ShouldStream(size_t n) {
-  return n * sizeof(T) >= kStreamMinBytes;
-}
 
 // Elements to handle before `p` reaches the streaming alignment, at most
 // `n`; ordinary stores write them.
@@ -102,7 +92,7 @@ inline void FinishStreaming() {
 template <typename T, typename Fill>
 void ForEachBlock(T* out, size_t n, Fill fill) {
   alignas(kStreamAlignment) T block[kBlock];
-  const bool stream = ShouldStream<T>(n);
+  const bool stream = g_stream_outputs;
   size_t start = 0;
 
   if (stream) {
@@ -155,7 +145,7 @@ void MapGradient(const T* dy, const T* x, T* dx, size_t n, F derivative) {
 // own so that the compiler needs no overlap check to vectorize.
 template <typename T, typename F>
 void MapExact(const T* x, T* y, size_t n, F f) {
-  if (ShouldStream<T>(n)) {
+  if (g_stream_outputs) {
     ForEachBlock(y, n, [x, f](size_t start, size_t count, T* block) {
       const T* in = x + start;
       for (size_t i = 0; i < count; ++i) block[i] = f(in[i]);

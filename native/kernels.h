@@ -83,6 +83,23 @@ struct KernelTable {
   KernelSet<double> f64;
 };
 
+// Whether the kernels running on the calling thread write their outputs
+// with streaming stores, which skip reading each line of the output before
+// writing it and leave the cache to the input. The dispatcher decides once
+// per call, from the size of the whole output, and sets this on each thread
+// before it runs a part of that call there: a part alone cannot tell
+// whether its array outgrows the cache. Only speed depends on it.
+//
+// A plain __thread flag in the initial-exec model, so that reading it is
+// one load rather than a call to __tls_get_addr: it needs one byte of the
+// static TLS that the C library keeps for libraries loaded late.
+#if defined(__ELF__)
+#define ACT_TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define ACT_TLS_MODEL
+#endif
+extern __thread bool g_stream_outputs ACT_TLS_MODEL;
+
 // One table per level compiled into this library. Each is defined in
 // kernels_<level>.cc; the dispatcher calls only those the processor runs.
 const KernelTable& BaselineKernels();

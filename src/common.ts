@@ -106,9 +106,7 @@ let taken: Record<string, unknown> = NO_OPTIONS;
 function takeOptions(options: unknown): void {
   if (options === undefined) return;
   if (typeof options !== "object" || !options) {
-    throw new TypeError(
-      `\`options\` must be an object, got ${describe(options)}`,
-    );
+    throwNotOptions(options);
   }
   const given = options as Record<string, unknown>;
   const values = {
@@ -131,6 +129,13 @@ export function readOption(
   if (options === undefined) return undefined;
   if (options === takenFrom) return taken[name];
   return (options as Record<string, unknown>)[name];
+}
+
+// Apart, so that the check above stays small enough to inline.
+function throwNotOptions(options: unknown): never {
+  throw new TypeError(
+    `\`options\` must be an object, got ${describe(options)}`,
+  );
 }
 
 /**
