@@ -85,13 +85,14 @@ const HEADERS = [
 
 // Only symbols marked ACT_EXPORT leave the shared object, and
 // -ffp-contract=off keeps a * b + c two roundings, so that every level
-// gives the same bits.
+// gives the same bits; -fno-trapping-math lets the float kernels vectorize.
 const BASE_FLAGS = [
   "-std=c++17",
   "-fPIC",
   "-fvisibility=hidden",
   "-fvisibility-inlines-hidden",
   "-fno-math-errno",
+  "-fno-trapping-math",
   "-fno-exceptions",
   "-fno-rtti",
   "-ffp-contract=off",
