@@ -113,8 +113,10 @@ $(TEST_DIR)/kernels_test.o: native/tests/kernels_test.cc $(HEADERS) \
 $(KERNELS_TEST): $(OBJECTS) $(TEST_DIR)/kernels_test.o
 	$(CXX) $^ -pthread -o $@ $(LDFLAGS)
 
+# The hash of each kernel's outputs is kept for `make cross-aarch64`.
 native-test: $(KERNELS_TEST)
-	$(KERNELS_TEST)
+	@$(KERNELS_TEST) --hash > $(TEST_DIR)/hashes.txt; status=$$?; \
+	  tail -n 1 $(TEST_DIR)/hashes.txt; exit $$status
 
 # The same program and the library's sources under AddressSanitizer and
 # UndefinedBehaviorSanitizer, with the release optimizations so that the
@@ -137,3 +139,89 @@ $(SANITIZE_DIR)/kernels_test: $(SANITIZE_OBJECTS)
 
 sanitize: $(SANITIZE_DIR)/kernels_test
 	$(SANITIZE_ENV) $<
+
+# The fuzzer (native/fuzz/kernels_fuzz.cc), built with clang's libFuzzer and
+# both sanitizers. UBSan's pointer checks (pointer-overflow, alignment, null,
+# object-size) and signed-integer-overflow stop clang from vectorizing the
+# kernels' loops, so the library's objects go without those five here
+# (`make sanitize` has them) and the fuzzer runs the vector code that
+# ships; the harness has them all. Coverage is edges only: comparisons in
+# loops over array elements teach the fuzzer nothing. A session starts
+# from the corpus in the repository and keeps what it finds in the build
+# folder; `make fuzz-merge` adds to the repository's corpus only the inputs
+# that reach new code.
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN := 4096
+FUZZ_DIR := $(BUILD_DIR)/fuzz
+FUZZ_CORPUS := native/fuzz/corpus
+FUZZER := $(FUZZ_DIR)/kernels_fuzz
+FUZZ_LIBRARY_OBJECTS := $(patsubst native/%.cc,$(FUZZ_DIR)/%.o,$(SOURCES))
+FUZZ_SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -fno-omit-frame-pointer -g
+FUZZ_VECTOR_FRIENDLY := \
+  -fno-sanitize=pointer-overflow,alignment,null,object-size,signed-integer-overflow
+FUZZ_COVERAGE := -fsanitize-coverage=inline-8bit-counters,pc-table
+
+$(FUZZ_DIR)/%.o: native/%.cc $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(BASE_FLAGS) $(CXXFLAGS) $(FUZZ_SANITIZERS) \
+	  $(FUZZ_VECTOR_FRIENDLY) $(FUZZ_COVERAGE) $(LEVEL_FLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/kernels_fuzz.o: native/fuzz/kernels_fuzz.cc $(HEADERS) \
+  $(TEST_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(BASE_FLAGS) $(CXXFLAGS) $(FUZZ_SANITIZERS) \
+	  $(FUZZ_COVERAGE) -c $< -o $@
+
+$(FUZZER): $(FUZZ_LIBRARY_OBJECTS) $(FUZZ_DIR)/kernels_fuzz.o
+	$(FUZZ_CXX) $(FUZZ_SANITIZERS) -fsanitize=fuzzer $^ -pthread -o $@
+
+fuzz: $(FUZZER)
+	@mkdir -p $(FUZZ_DIR)/corpus
+	@echo "fuzz: $(FUZZ_SECONDS) s from $(FUZZ_CORPUS)" \
+	  "($$(ls $(FUZZ_CORPUS) | wc -l) inputs)"
+	@$(SANITIZE_ENV) $(FUZZER) -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=$(FUZZ_MAX_LEN) -timeout=30 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_CORPUS) \
+	  > $(FUZZ_DIR)/fuzz.log 2>&1 \
+	  || { tail -n 40 $(FUZZ_DIR)/fuzz.log; echo "fuzz: FAILED, the input" \
+	  "is in $(FUZZ_DIR)/ (crash-*, timeout-* or leak-*)"; exit 1; }
+	@awk '/^stat::number_of_executed_units/ { runs = $$2 } \
+	  /^#[0-9]+.*DONE/ { done = $$0 } \
+	  END { sub(/^.*DONE[ \t]+/, "", done); sub(/[ \t]+lim:.*$$/, "", done); \
+	  printf "fuzz: %s executions in $(FUZZ_SECONDS) s, no failure (%s)\n", \
+	  runs, done }' $(FUZZ_DIR)/fuzz.log
+
+# aarch64: the library and the test program built with Debian's cross
+# compiler (g++-aarch64-linux-gnu) and run under qemu-user. Every float
+# kernel must give the bits it gives on this machine; double kernels call
+# glibc's libm, whose results may differ by an ulp between architectures,
+# and those that differ are listed.
+AARCH64_CXX ?= aarch64-linux-gnu-g++
+QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+AARCH64_DIR := $(BUILD_DIR)/aarch64
+
+cross-aarch64: native-test
+	$(MAKE) --no-print-directory CXX=$(AARCH64_CXX) BUILD_DIR=$(AARCH64_DIR) \
+	  build $(AARCH64_DIR)/test/kernels_test
+	@$(QEMU_AARCH64) $(AARCH64_DIR)/test/kernels_test --hash \
+	  > $(AARCH64_DIR)/test/hashes.txt; status=$$?; \
+	  tail -n 1 $(AARCH64_DIR)/test/hashes.txt; exit $$status
+	@awk 'NR == FNR { if ($$1 == "hash") here[$$2] = $$3; next } \
+	  $$1 == "hash" && $$2 != "all" { total++; \
+	    if (here[$$2] == $$3) same++; \
+	    else if ($$2 ~ /_f32$$/) floats = floats " " $$2; \
+	    else doubles = doubles " " $$2 } \
+	  END { printf "cross-aarch64: %d of %d kernels give the x86-64 bits", \
+	    same, total; \
+	    if (doubles != "") printf "; double kernels that differ (libm):%s", \
+	      doubles; \
+	    print ""; \
+	    if (floats != "") { print "float kernels that differ:" floats; \
+	      exit 1 } }' \
+	  $(TEST_DIR)/hashes.txt $(AARCH64_DIR)/test/hashes.txt
+
+fuzz-merge: $(FUZZER)
+	$(FUZZER) -merge=1 -max_len=$(FUZZ_MAX_LEN) $(FUZZ_CORPUS) \
+	  $(FUZZ_DIR)/corpus
