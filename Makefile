@@ -152,8 +152,7 @@ sanitize: $(SANITIZE_DIR)/kernels_test
 # ships; the harness has them all. Coverage is edges only: comparisons in
 # loops over array elements teach the fuzzer nothing. A session starts
 # from the corpus in the repository and keeps what it finds in the build
-# folder; `make fuzz-merge` adds to the repository's corpus only the inputs
-# that reach new code.
+# folder; `make fuzz-merge` folds that into the repository's corpus.
 FUZZ_CXX ?= clang++
 FUZZ_SECONDS ?= 60
 FUZZ_MAX_LEN := 4096
@@ -226,6 +225,12 @@ cross-aarch64: native-test
 	      exit 1 } }' \
 	  $(TEST_DIR)/hashes.txt $(AARCH64_DIR)/test/hashes.txt
 
+# Rewrites the repository's corpus as the fewest inputs, of it and of what
+# the sessions found, that reach every edge they reach.
 fuzz-merge: $(FUZZER)
-	$(FUZZER) -merge=1 -max_len=$(FUZZ_MAX_LEN) $(FUZZ_CORPUS) \
-	  $(FUZZ_DIR)/corpus
+	rm -rf $(FUZZ_DIR)/merged && mkdir -p $(FUZZ_DIR)/merged
+	$(FUZZER) -merge=1 -use_counters=0 -max_len=$(FUZZ_MAX_LEN) \
+	  $(FUZZ_DIR)/merged $(FUZZ_CORPUS) $(FUZZ_DIR)/corpus
+	rm -rf $(FUZZ_CORPUS) && mv $(FUZZ_DIR)/merged $(FUZZ_CORPUS)
+	@echo "fuzz-merge: $$(ls $(FUZZ_CORPUS) | wc -l) inputs," \
+	  "$$(cat $(FUZZ_CORPUS)/* | wc -c) bytes in $(FUZZ_CORPUS)"
