@@ -401,7 +401,6 @@ class Suite {
         // Large arrays run on 3 threads (more parts than this machine's
         // cores), and once on 1 at the baseline level; small ones on the
         // default, which never splits them.
-        unsigned run = 0;
         for (const Level& level : levels_) {
           act_set_isa_level(level.index);
           std::vector<uint32_t> thread_counts{0};
@@ -411,7 +410,7 @@ class Suite {
           }
           for (uint32_t threads : thread_counts) {
             if (threads != 0) act_set_threads(threads);
-            ++run;
+            const unsigned run = ++runs_;
 
             CopyInto(a.data(), a_in);
             CopyInto(b.data(), b_in);
@@ -547,6 +546,8 @@ class Suite {
 
   const std::vector<Level>& levels_;
   const uint32_t default_threads_ = act_get_threads();
+  // Counts every call, so that each writes its own marker.
+  unsigned runs_ = 0;
 };
 
 // ---------------------------------------------------------------------------
