@@ -123,14 +123,16 @@ native-test: $(KERNELS_TEST)
 	  tail -n 1 $(TEST_DIR)/hashes.txt; exit $$status
 
 # The same program and the library's sources under AddressSanitizer and
-# UndefinedBehaviorSanitizer, with the release optimizations so that the
-# vector code is what gets checked. Any report stops the run.
+# UndefinedBehaviorSanitizer, at the release optimizations. Either sanitizer
+# keeps GCC from vectorizing the kernels' loops, so this checks the scalar
+# code; the fuzzer below runs the vector code. Any report stops the run.
 SANITIZE_DIR := $(BUILD_DIR)/sanitize
 SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
   -fno-omit-frame-pointer -g
 SANITIZE_OBJECTS := $(patsubst native/%.cc,$(SANITIZE_DIR)/%.o,$(SOURCES) \
   native/tests/kernels_test.cc)
-SANITIZE_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+SANITIZE_ENV := \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 $(SANITIZE_DIR)/%.o: native/%.cc $(HEADERS) $(TEST_HEADERS) Makefile
@@ -149,8 +151,9 @@ sanitize: $(SANITIZE_DIR)/kernels_test
 # object-size) and signed-integer-overflow stop clang from vectorizing the
 # kernels' loops, so the library's objects go without those five here
 # (`make sanitize` has them) and the fuzzer runs the vector code that
-# ships; the harness has them all. Coverage is edges only: comparisons in
-# loops over array elements teach the fuzzer nothing. A session starts
+# ships; the harness has them all. Coverage counts edges and does not trace
+# comparisons, which in loops over array elements teach the fuzzer nothing
+# and slow it down. A session starts
 # from the corpus in the repository and keeps what it finds in the build
 # folder; `make fuzz-merge` folds that into the repository's corpus.
 FUZZ_CXX ?= clang++
