@@ -6,6 +6,14 @@
 #   make bench    build, then run every benchmark
 #   make soak     build, then a minute of calls with memory sampled
 #   make clean    remove the build folder
+#
+# Native tests (README.md, "Native tests, sanitizers and fuzzing"):
+#
+#   make native-test     the native test program over the C ABI
+#   make sanitize        the same under AddressSanitizer and UBSan
+#   make fuzz            a libFuzzer session of FUZZ_SECONDS (clang)
+#   make cross-aarch64   build for aarch64, run the test under qemu and
+#                        compare its output hashes with this machine's
 
 CXX ?= g++
 CXXFLAGS ?= -O3
@@ -13,14 +21,14 @@ WARNINGS := -Wall -Wextra -Werror
 # Only symbols marked ACT_EXPORT leave the shared object; the C++ runtime is
 # linked statically so the library loads without a matching libstdc++.
 # -ffp-contract=off keeps a * b + c two roundings at every level, so that all
-# levels give the same bits. -fno-trapping-math lets GCC vectorize the float
-# kernels, which widen an element to double on some branches only (it may
-# then convert on every one); without it they ran scalar, 2 to 6 times slower.
-# Neither changes a result.
+# levels give the same bits. -fno-trapping-math lets GCC turn the kernels'
+# selects on floating-point comparisons into vector blends: without it no
+# loop built on exp vectorizes, at any level, on x86-64 or aarch64. It
+# changes no value, only whether floating-point exception flags may be
+# raised speculatively, and nothing here reads them.
 BASE_FLAGS := -std=c++17 -fPIC -fvisibility=hidden -fvisibility-inlines-hidden \
   -fno-math-errno -fno-trapping-math -fno-exceptions -fno-rtti \
-  -ffp-contract=off -pthread \
-  $(WARNINGS)
+  -ffp-contract=off -pthread $(WARNINGS)
 LDFLAGS ?=
 BASE_LDFLAGS := -shared -pthread -static-libstdc++ -static-libgcc \
   -Wl,-z,nodelete -Wl,--no-undefined
@@ -37,16 +45,20 @@ HEADERS := $(wildcard native/*.h)
 
 # One kernels file per instruction-set level, each compiled with that level's
 # flags; the library picks among them at run time, so the default build still
-# loads on any processor of its architecture.
+# loads on any processor of its architecture. The levels are those of the
+# machine the compiler builds for, so that a cross compiler gets its own
+# (aarch64 has only the baseline, which is NEON there).
+TARGET_MACHINE := $(shell $(CXX) -dumpmachine)
 LEVEL_SOURCES := native/kernels_baseline.cc
-ifeq ($(shell uname -m),x86_64)
+ifneq ($(filter x86_64-%,$(TARGET_MACHINE)),)
   LEVEL_SOURCES += native/kernels_avx2.cc native/kernels_avx512.cc
 endif
 SOURCES := native/activations.cc $(LEVEL_SOURCES)
 OBJECTS := $(patsubst native/%.cc,$(BUILD_DIR)/obj/%.o,$(SOURCES))
 
-$(BUILD_DIR)/obj/kernels_avx2.o: LEVEL_FLAGS := -mavx2 -mfma
-$(BUILD_DIR)/obj/kernels_avx512.o: LEVEL_FLAGS := -mavx512f -mavx512dq \
+# Patterns, so that the test and fuzzing builds' objects get them too.
+%/kernels_avx2.o: LEVEL_FLAGS := -mavx2 -mfma
+%/kernels_avx512.o: LEVEL_FLAGS := -mavx512f -mavx512dq \
   -mavx512vl -mavx512bw -mfma -mprefer-vector-width=512
 
 # Use the deno on the PATH; without one, install the pinned npm package `deno`
@@ -62,7 +74,8 @@ DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
 ACTIVATIONS_LIB_PATH ?= $(abspath $(LIB))
 export ACTIVATIONS_LIB_PATH
 
-.PHONY: build deno test bench check clean
+.PHONY: build deno test bench check clean native-test sanitize fuzz \
+  fuzz-merge cross-aarch64
 
 build: $(LIB)
 
@@ -104,3 +117,140 @@ check: build deno
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# ---------------------------------------------------------------------------
+# Native tests: one program calls every kernel through the C ABI
+# (native/tests/kernels_test.cc); it links the library's objects directly.
+
+TEST_HEADERS := native/tests/harness.h
+TEST_DIR := $(BUILD_DIR)/test
+KERNELS_TEST := $(TEST_DIR)/kernels_test
+
+$(TEST_DIR)/kernels_test.o: native/tests/kernels_test.cc $(HEADERS) \
+  $(TEST_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(KERNELS_TEST): $(OBJECTS) $(TEST_DIR)/kernels_test.o
+	$(CXX) $^ -pthread -o $@ $(LDFLAGS)
+
+# The hash of each kernel's outputs is kept for `make cross-aarch64`.
+native-test: $(KERNELS_TEST)
+	@$(KERNELS_TEST) --hash > $(TEST_DIR)/hashes.txt; status=$$?; \
+	  tail -n 1 $(TEST_DIR)/hashes.txt; exit $$status
+
+# The same program and the library's sources under AddressSanitizer and
+# UndefinedBehaviorSanitizer, at the release optimizations. Either sanitizer
+# keeps GCC from vectorizing the kernels' loops, so this checks the scalar
+# code; the fuzzer below runs the vector code. Any report stops the run.
+SANITIZE_DIR := $(BUILD_DIR)/sanitize
+SANITIZE_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -fno-omit-frame-pointer -g
+SANITIZE_OBJECTS := $(patsubst native/%.cc,$(SANITIZE_DIR)/%.o,$(SOURCES) \
+  native/tests/kernels_test.cc)
+SANITIZE_ENV := \
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(SANITIZE_DIR)/%.o: native/%.cc $(HEADERS) $(TEST_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) $(SANITIZE_FLAGS) $(LEVEL_FLAGS) \
+	  -c $< -o $@
+
+$(SANITIZE_DIR)/kernels_test: $(SANITIZE_OBJECTS)
+	$(CXX) $(SANITIZE_FLAGS) $^ -pthread -o $@ $(LDFLAGS)
+
+sanitize: $(SANITIZE_DIR)/kernels_test
+	$(SANITIZE_ENV) $<
+
+# The fuzzer (native/fuzz/kernels_fuzz.cc), built with clang's libFuzzer and
+# both sanitizers. UBSan's pointer checks (pointer-overflow, alignment, null,
+# object-size) and signed-integer-overflow stop clang from vectorizing the
+# kernels' loops, so the library's objects go without those five here
+# (`make sanitize` has them) and the fuzzer runs the vector code that
+# ships; the harness has them all. Coverage counts edges and does not trace
+# comparisons, which in loops over array elements teach the fuzzer nothing
+# and slow it down. A session starts
+# from the corpus in the repository and keeps what it finds in the build
+# folder; `make fuzz-merge` folds that into the repository's corpus.
+FUZZ_CXX ?= clang++
+FUZZ_SECONDS ?= 60
+FUZZ_MAX_LEN := 4096
+FUZZ_DIR := $(BUILD_DIR)/fuzz
+FUZZ_CORPUS := native/fuzz/corpus
+FUZZER := $(FUZZ_DIR)/kernels_fuzz
+FUZZ_LIBRARY_OBJECTS := $(patsubst native/%.cc,$(FUZZ_DIR)/%.o,$(SOURCES))
+FUZZ_SANITIZERS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+  -fno-omit-frame-pointer -g
+FUZZ_VECTOR_FRIENDLY := \
+  -fno-sanitize=pointer-overflow,alignment,null,object-size,signed-integer-overflow
+FUZZ_COVERAGE := -fsanitize-coverage=inline-8bit-counters,pc-table
+
+$(FUZZ_DIR)/%.o: native/%.cc $(HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(BASE_FLAGS) $(CXXFLAGS) $(FUZZ_SANITIZERS) \
+	  $(FUZZ_VECTOR_FRIENDLY) $(FUZZ_COVERAGE) $(LEVEL_FLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/kernels_fuzz.o: native/fuzz/kernels_fuzz.cc $(HEADERS) \
+  $(TEST_HEADERS) Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CXX) $(BASE_FLAGS) $(CXXFLAGS) $(FUZZ_SANITIZERS) \
+	  $(FUZZ_COVERAGE) -c $< -o $@
+
+$(FUZZER): $(FUZZ_LIBRARY_OBJECTS) $(FUZZ_DIR)/kernels_fuzz.o
+	$(FUZZ_CXX) $(FUZZ_SANITIZERS) -fsanitize=fuzzer $^ -pthread -o $@
+
+fuzz: $(FUZZER)
+	@mkdir -p $(FUZZ_DIR)/corpus
+	@echo "fuzz: $(FUZZ_SECONDS) s from $(FUZZ_CORPUS)" \
+	  "($$(ls $(FUZZ_CORPUS) | wc -l) inputs)"
+	@$(SANITIZE_ENV) $(FUZZER) -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=$(FUZZ_MAX_LEN) -timeout=30 -print_final_stats=1 \
+	  -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_CORPUS) \
+	  > $(FUZZ_DIR)/fuzz.log 2>&1 \
+	  || { tail -n 40 $(FUZZ_DIR)/fuzz.log; echo "fuzz: FAILED, the input" \
+	  "is in $(FUZZ_DIR)/ (crash-*, timeout-* or leak-*)"; exit 1; }
+	@awk '/^stat::number_of_executed_units/ { runs = $$2 } \
+	  /^#[0-9]+.*DONE/ { done = $$0 } \
+	  END { sub(/^.*DONE[ \t]+/, "", done); sub(/[ \t]+lim:.*$$/, "", done); \
+	  printf "fuzz: %s executions in $(FUZZ_SECONDS) s, no failure (%s)\n", \
+	  runs, done }' $(FUZZ_DIR)/fuzz.log
+
+# aarch64: the library and the test program built with Debian's cross
+# compiler (g++-aarch64-linux-gnu) and run under qemu-user. Every float
+# kernel must give the bits it gives on this machine; double kernels call
+# glibc's libm, whose results may differ by an ulp between architectures,
+# and those that differ are listed.
+AARCH64_CXX ?= aarch64-linux-gnu-g++
+QEMU_AARCH64 ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+AARCH64_DIR := $(BUILD_DIR)/aarch64
+
+cross-aarch64: native-test
+	$(MAKE) --no-print-directory CXX=$(AARCH64_CXX) BUILD_DIR=$(AARCH64_DIR) \
+	  build $(AARCH64_DIR)/test/kernels_test
+	@$(QEMU_AARCH64) $(AARCH64_DIR)/test/kernels_test --hash \
+	  > $(AARCH64_DIR)/test/hashes.txt; status=$$?; \
+	  tail -n 1 $(AARCH64_DIR)/test/hashes.txt; exit $$status
+	@awk 'NR == FNR { if ($$1 == "hash") here[$$2] = $$3; next } \
+	  $$1 == "hash" && $$2 != "all" { total++; \
+	    if (here[$$2] == $$3) same++; \
+	    else if ($$2 ~ /_f32$$/) floats = floats " " $$2; \
+	    else doubles = doubles " " $$2 } \
+	  END { printf "cross-aarch64: %d of %d kernels give the x86-64 bits", \
+	    same, total; \
+	    if (doubles != "") printf "; double kernels that differ (libm):%s", \
+	      doubles; \
+	    print ""; \
+	    if (floats != "") { print "float kernels that differ:" floats; \
+	      exit 1 } }' \
+	  $(TEST_DIR)/hashes.txt $(AARCH64_DIR)/test/hashes.txt
+
+# Rewrites the repository's corpus as the fewest inputs, of it and of what
+# the sessions found, that reach every edge they reach.
+fuzz-merge: $(FUZZER)
+	rm -rf $(FUZZ_DIR)/merged && mkdir -p $(FUZZ_DIR)/merged
+	$(FUZZER) -merge=1 -use_counters=0 -max_len=$(FUZZ_MAX_LEN) \
+	  $(FUZZ_DIR)/merged $(FUZZ_CORPUS) $(FUZZ_DIR)/corpus
+	rm -rf $(FUZZ_CORPUS) && mv $(FUZZ_DIR)/merged $(FUZZ_CORPUS)
+	@echo "fuzz-merge: $$(ls $(FUZZ_CORPUS) | wc -l) inputs," \
+	  "$$(cat $(FUZZ_CORPUS)/* | wc -c) bytes in $(FUZZ_CORPUS)"
