@@ -47,10 +47,11 @@ HEADERS := $(wildcard native/*.h)
 # flags; the library picks among them at run time, so the default build still
 # loads on any processor of its architecture. The levels are those of the
 # machine the compiler builds for, so that a cross compiler gets its own
-# (aarch64 has only the baseline, which is NEON there).
-TARGET_MACHINE := $(shell $(CXX) -dumpmachine)
+# (aarch64 has only the baseline, which is NEON there). A compiler that
+# cannot say builds for this machine.
+TARGET_MACHINE := $(shell $(CXX) -dumpmachine 2>/dev/null || uname -m)
 LEVEL_SOURCES := native/kernels_baseline.cc
-ifneq ($(filter x86_64-%,$(TARGET_MACHINE)),)
+ifneq ($(filter x86_64%,$(TARGET_MACHINE)),)
   LEVEL_SOURCES += native/kernels_avx2.cc native/kernels_avx512.cc
 endif
 SOURCES := native/activations.cc $(LEVEL_SOURCES)
