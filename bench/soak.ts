@@ -154,11 +154,12 @@ export interface SoakReport {
   rssAtEndBytes: number;
   /** The highest resident memory of any round after the warm-up. */
   rssHighestBytes: number;
-  /** The lowest resident memory in the first and in the last third of the
-   * rounds: freed buffers go back to the allocator at its own pace, which
-   * moves the peaks, while a leak raises the floor. */
-  rssFloorFirstThirdBytes: number;
-  rssFloorLastThirdBytes: number;
+  /** The median resident memory in the first and in the last third of the
+   * rounds: freed buffers go back to the system at the allocator's own
+   * pace, which dips single samples by a chunk (8 MiB seen here) at
+   * random, while a leak raises every sample, and so the median. */
+  rssMedianFirstThirdBytes: number;
+  rssMedianLastThirdBytes: number;
   heapUsedAfterWarmupBytes: number;
   heapUsedAtEndBytes: number;
   externalAfterWarmupBytes: number;
@@ -236,8 +237,10 @@ export function soak(settings: Settings): SoakReport {
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
   const third = Math.max(1, Math.floor(samples.length / 3));
-  const floor = (part: Sample[]): number =>
-    Math.min(...part.map((s) => s.rssBytes));
+  const median = (part: Sample[]): number => {
+    const sorted = part.map((s) => s.rssBytes).sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
   return {
     collectedBeforeSamples: collect !== undefined,
     smallLength: SMALL_LENGTH,
@@ -251,8 +254,8 @@ export function soak(settings: Settings): SoakReport {
     rssAfterWarmupBytes: first.rssBytes,
     rssAtEndBytes: last.rssBytes,
     rssHighestBytes: Math.max(...samples.map((s) => s.rssBytes)),
-    rssFloorFirstThirdBytes: floor(samples.slice(0, third)),
-    rssFloorLastThirdBytes: floor(samples.slice(-third)),
+    rssMedianFirstThirdBytes: median(samples.slice(0, third)),
+    rssMedianLastThirdBytes: median(samples.slice(-third)),
     heapUsedAfterWarmupBytes: first.heapUsedBytes,
     heapUsedAtEndBytes: last.heapUsedBytes,
     externalAfterWarmupBytes: first.externalBytes,
@@ -294,9 +297,9 @@ function printTable(report: SoakReport): void {
     "",
     `rss after warm-up ${mib(report.rssAfterWarmupBytes)} MiB, at end ` +
       `${mib(report.rssAtEndBytes)} MiB, highest after warm-up ` +
-      `${mib(report.rssHighestBytes)} MiB; lowest in the first third ` +
-      `${mib(report.rssFloorFirstThirdBytes)} MiB, in the last third ` +
-      `${mib(report.rssFloorLastThirdBytes)} MiB`,
+      `${mib(report.rssHighestBytes)} MiB; median in the first third ` +
+      `${mib(report.rssMedianFirstThirdBytes)} MiB, in the last third ` +
+      `${mib(report.rssMedianLastThirdBytes)} MiB`,
     `heap used after warm-up ${mib(report.heapUsedAfterWarmupBytes)} MiB, ` +
       `at end ${mib(report.heapUsedAtEndBytes)} MiB; external after ` +
       `warm-up ${mib(report.externalAfterWarmupBytes)} MiB, at end ` +
