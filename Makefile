@@ -3,6 +3,7 @@
 #   make          build native/build/libactivations.so
 #   make test     build, then run every test
 #   make bench    build, then run every benchmark
+#   make report   build, run the benchmark, write its tables and charts
 #   make clean    remove the build folder
 
 CXX ?= g++
@@ -52,7 +53,7 @@ DENO_FLAGS := --allow-ffi --allow-read --allow-env
 # The loader tests start child processes in temporary folders.
 DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
 
-.PHONY: build deno test bench check clean
+.PHONY: build deno test bench report check clean
 
 build: $(LIB)
 
@@ -74,6 +75,11 @@ test: build deno
 
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/
+
+# The benchmark's tables and charts, written into README.md and bench/report/.
+report: build deno
+	$(DENO) run $(DENO_FLAGS) --allow-run --allow-write --allow-sys \
+	  bench/report.ts
 
 # Formatting, lint and type checks, as CI runs them.
 check: deno
