@@ -66,8 +66,13 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function randomArray(size: number, from: number, to: number): Float32Array {
-  const random = seededRandom(size);
+function randomArray(
+  size: number,
+  from: number,
+  to: number,
+  seed: number,
+): Float32Array {
+  const random = seededRandom(seed);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = from + (to - from) * random();
   return values;
@@ -117,12 +122,12 @@ function onnxDimsFor(layout: Layout, shape: Shape): (number | string)[] {
 
 function makeSizeData(size: number, backends: TfBackend[]): SizeData {
   // Inputs over [-6, 6] reach every branch of every function.
-  const x = randomArray(size, -6, 6);
-  const dy = randomArray(size + 1, 0.5, 1.5).subarray(0, size);
+  const x = randomArray(size, -6, 6, 1);
+  const dy = randomArray(size, 0.5, 1.5, 2);
+  const shape = shapeFor(size);
   const tensors: SizeData["tensors"] = new Map();
   for (const backend of backends) {
     useBackend(backend);
-    const shape = shapeFor(size);
     tensors.set(backend, {
       x: tf.tensor1d(x),
       dy: tf.tensor1d(dy),
@@ -130,7 +135,7 @@ function makeSizeData(size: number, backends: TfBackend[]): SizeData {
     });
   }
   useBackend("cpu");
-  return { shape: shapeFor(size), x, dy, y: new Float32Array(size), tensors };
+  return { shape, x, dy, y: new Float32Array(size), tensors };
 }
 
 /** The worst difference between two results, relative to their size. */

@@ -491,7 +491,7 @@ export function chartSpec(results: Throughput[], kind: Kind): object {
     spec: {
       width: 190,
       height: 130,
-      mark: { type: "line", point: { size: 22 }, strokeWidth: 1.8 },
+      mark: { type: "line", point: { size: 22 } },
       encoding: {
         x: {
           field: "size",
@@ -529,6 +529,10 @@ export function chartSpec(results: Throughput[], kind: Kind): object {
         strokeDash: {
           condition: { test: "datum.method === 'copy floor'", value: [5, 3] },
           value: [1, 0],
+        },
+        strokeWidth: {
+          condition: { test: "datum.method === 'native'", value: 3 },
+          value: 1.6,
         },
       },
     },
@@ -609,6 +613,27 @@ export function replaceBetweenMarkers(text: string, content: string): string {
     "\n\n" + text.slice(end);
 }
 
+/** What a run measured, with where and when: what the report keeps. */
+export interface RunRecord {
+  /** The day of the run, YYYY-MM-DD. */
+  date: string;
+  machine: string;
+  seconds: number;
+  notes: string[];
+  measurements: Measurement[];
+}
+
+/** The record of a run just made, on this machine. */
+export async function recordRun(run: RawRun): Promise<RunRecord> {
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    machine: await describeMachine(run.json[0]?.cpu ?? "unknown"),
+    seconds: run.seconds,
+    notes: run.notes,
+    measurements: parseRun(run),
+  };
+}
+
 /** Where the report writes. */
 export interface ReportPaths {
   readme: string;
@@ -621,18 +646,17 @@ export interface ReportPaths {
  * returns the paths written.
  */
 export async function writeReport(
-  run: RawRun,
+  record: RunRecord,
   paths: ReportPaths,
 ): Promise<string[]> {
-  const results = throughputs(parseRun(run));
-  const machine = await describeMachine(run.json[0]?.cpu ?? "unknown");
-  const date = new Date().toISOString().slice(0, 10);
+  const results = throughputs(record.measurements);
   const statistic = results.every((r) => r.statistic === "median")
     ? "median time per call"
     : "median time per call (mean where no samples were taken)";
-  const minutes = (run.seconds / 60).toFixed(1);
-  const about = `Run on ${date}: ${machine}. ${await peerVersions()}. ` +
-    `Float32Array, ${statistic}; the run took ${minutes} minutes.`;
+  const minutes = (record.seconds / 60).toFixed(1);
+  const about = `Run on ${record.date}: ${record.machine}. ` +
+    `${await peerVersions()}. Float32Array, ${statistic}; the run took ` +
+    `${minutes} minutes.`;
 
   await Deno.mkdir(paths.folder, { recursive: true });
   const written: string[] = [];
@@ -649,7 +673,7 @@ export async function writeReport(
   const toolNotes = ACTIVATIONS.filter((a) => a.tfjsNote !== undefined)
     .map((a) => `\`${a.id}\`: ${a.tfjsNote}`);
   const notes = [
-    ...run.notes,
+    ...record.notes,
     ...toolNotes,
     ...ACTIVATIONS.filter((a) => a.onnx === undefined).map((a) =>
       `\`${a.id}\`: ONNX has no such operator`
@@ -663,14 +687,22 @@ export async function writeReport(
     "and bytes per second (a forward moves 8 bytes an element, a gradient " +
     "12), and its bytes per second as a fraction of the faster copy " +
     "measured in the same group.\n\n" +
-    charts.map((chart) => `![${chart}](${chart})`).join("\n\n") + "\n\n" +
+    charts.map((chart) => `![${chartTitle(chart)}](${chart})`).join("\n\n") +
+    "\n\n" +
     `${renderDetails(results)}\n\n## Notes\n\n${notesText}\n`;
   const detailsFile = `${paths.folder}/details.md`;
   await Deno.writeTextFile(detailsFile, details);
   written.push(detailsFile);
 
+  // The measurements themselves, so that the report can be written again
+  // without running the benchmark (`bench/report.ts --from <file>`).
+  const recordFile = `${paths.folder}/run.json`;
+  await Deno.writeTextFile(recordFile, JSON.stringify(record, null, 1) + "\n");
+  written.push(recordFile);
+
   const summary = `${about}\n\n${renderSummary(results)}\n\n` +
-    charts.map((chart) => `![${chart}](${relative}/${chart})`).join("\n\n") +
+    charts.map((chart) => `![${chartTitle(chart)}](${relative}/${chart})`)
+      .join("\n\n") +
     `\n\nEvery method at every size, in elements and bytes per second: ` +
     `[${relative}/details.md](${relative}/details.md), with what each run ` +
     "left out and why.";
@@ -692,6 +724,11 @@ export async function writeReport(
   return written;
 }
 
+function chartTitle(file: string): string {
+  const kind = file.startsWith("forward") ? "Forward" : "Gradients";
+  return `${kind}: bytes per second against size, per function and method`;
+}
+
 function relativeFolder(readme: string, folder: string): string {
   const base = readme.includes("/")
     ? readme.slice(0, readme.lastIndexOf("/"))
@@ -701,18 +738,25 @@ function relativeFolder(readme: string, folder: string): string {
 }
 
 if (import.meta.main) {
-  // deno-lint-ignore no-console
-  console.error(
-    "Running every benchmark; a full run takes about ten minutes.",
-  );
-  const run = await runBenchmarks();
-  const written = await writeReport(run, {
+  // `--from bench/report/run.json` writes the report of an earlier run.
+  const from = Deno.args[0] === "--from" ? Deno.args[1] : undefined;
+  let record: RunRecord;
+  if (from === undefined) {
+    // deno-lint-ignore no-console
+    console.error(
+      "Running every benchmark; a full run takes about ten minutes.",
+    );
+    record = await recordRun(await runBenchmarks());
+  } else {
+    record = JSON.parse(await Deno.readTextFile(from)) as RunRecord;
+  }
+  const written = await writeReport(record, {
     readme: "README.md",
     folder: "bench/report",
   });
   // deno-lint-ignore no-console
   console.error(
-    `Benchmark run took ${(run.seconds / 60).toFixed(1)} minutes; wrote ` +
+    `The run took ${(record.seconds / 60).toFixed(1)} minutes; wrote ` +
       written.join(", "),
   );
 }

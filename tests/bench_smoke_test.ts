@@ -10,6 +10,7 @@ import {
   END_MARKER,
   parseRun,
   type RawRun,
+  recordRun,
   renderDetails,
   renderSummary,
   renderSvg,
@@ -139,7 +140,8 @@ Deno.test("the benchmark report measures and renders a small run", async (t) => 
           readme,
           `# Title\n\n${START_MARKER}\nold\n${END_MARKER}\n\nAfter.\n`,
         );
-        await writeReport(run, { readme, folder: `${folder}/report` });
+        const record = await recordRun(run);
+        await writeReport(record, { readme, folder: `${folder}/report` });
         const text = await Deno.readTextFile(readme);
         assert.ok(!text.includes("\nold\n"));
         assert.ok(text.startsWith("# Title\n"));
