@@ -51,12 +51,19 @@ export type MethodKey = keyof typeof METHODS;
 /** The methods that make the copy floor: the faster of them is the floor. */
 export const FLOOR_METHODS: readonly MethodKey[] = ["copy-set", "copy-stream"];
 
+/** Peers whose one call would take longer than this, in milliseconds, are
+ * left out at that size (BENCH_MAX_CALL_MS overrides it): `deno bench`
+ * makes at least four calls of every bench. */
+export const DEFAULT_MAX_CALL_MS = 1000;
+
 /** What one run covers. */
 export interface RunConfig {
   sizes: number[];
   /** Function names (`relu`, `reluGrad`), or undefined for all. */
   functions: Set<string> | undefined;
   methods: Set<MethodKey>;
+  /** The slowest call of a peer worth waiting for, in milliseconds. */
+  maxCallMs: number;
 }
 
 /** The bytes one element costs in memory traffic: a forward reads x and
@@ -105,8 +112,8 @@ function list(value: string): string[] {
  * The run the environment asks for: every size, function and method unless
  * narrowed.
  *
- * @throws {RangeError} on a size that is not a positive integer or a method
- * key that does not exist.
+ * @throws {RangeError} on a size that is not a positive integer, a method
+ * key that does not exist, or a limit that is not a positive number.
  */
 export function readConfig(): RunConfig {
   const sizesText = readEnvironment("BENCH_SIZES");
@@ -140,13 +147,16 @@ export function readConfig(): RunConfig {
     }
   }
 
-  return { sizes, functions, methods };
-}
+  const maxCallText = readEnvironment("BENCH_MAX_CALL_MS");
+  const maxCallMs = Number(maxCallText ?? DEFAULT_MAX_CALL_MS);
+  if (!(maxCallMs > 0)) {
+    throw new RangeError(
+      `BENCH_MAX_CALL_MS must be a positive number: got "${maxCallText}"`,
+    );
+  }
 
-/** Peers whose one call would take longer than this, in milliseconds, are
- * left out at that size (BENCH_MAX_CALL_MS overrides it): `deno bench`
- * makes at least four calls of every bench. */
-export const DEFAULT_MAX_CALL_MS = 1000;
+  return { sizes, functions, methods, maxCallMs };
+}
 
 /** Measured time aimed at per bench, and warm-up time, in milliseconds. */
 const MEASURE_MS = 200;

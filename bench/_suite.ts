@@ -8,7 +8,6 @@
 
 import { loadLibrary } from "../ffi/load.ts";
 import {
-  DEFAULT_MAX_CALL_MS,
   FLOOR_METHODS,
   functionName,
   groupName,
@@ -454,29 +453,24 @@ async function surveyMethods(
   return models;
 }
 
-/** The slowest call a run waits for, by BENCH_MAX_CALL_MS. */
-function maxCallMs(): number {
-  let text: string | undefined;
-  try {
-    text = Deno.env.get("BENCH_MAX_CALL_MS");
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
-  }
-  const value = Number(text ?? DEFAULT_MAX_CALL_MS);
-  if (!(value > 0)) {
-    throw new RangeError(
-      `BENCH_MAX_CALL_MS must be a positive number: got "${text}"`,
-    );
-  }
-  return value;
-}
-
 /**
  * Registers the benches of `kind` that the environment asks for (every
  * function, size and method by default; see _config.ts).
  */
 export async function registerSuite(kind: Kind): Promise<void> {
   const config = readConfig();
+  const known = ACTIVATIONS.flatMap((activation) => [
+    functionName(activation.id, "forward"),
+    functionName(activation.id, "gradient"),
+  ]);
+  for (const name of config.functions ?? []) {
+    if (!known.includes(name)) {
+      throw new RangeError(
+        `BENCH_FUNCTIONS must list names among ${known.join(", ")}: got ` +
+          `"${name}"`,
+      );
+    }
+  }
   const activations = ACTIVATIONS.filter((activation) =>
     config.functions === undefined ||
     config.functions.has(functionName(activation.id, kind))
@@ -486,7 +480,7 @@ export async function registerSuite(kind: Kind): Promise<void> {
   const sampler = Sampler.fromEnvironment(kind);
   const stream = streamingCopy();
   const sessions: Sessions = new Map();
-  const limit = maxCallMs();
+  const limit = config.maxCallMs;
   const sizes = config.sizes.map((size) => ({
     size,
     data: makeSizeData(size, peers.backends),

@@ -147,7 +147,7 @@ Deno.test("the benchmark report measures and renders a small run", async (t) => 
         assert.ok(text.startsWith("# Title\n"));
         assert.ok(text.trimEnd().endsWith("After."));
         assert.match(text, /\| `relu` +\|/);
-        assert.match(text, /!\[forward\.svg\]\(report\/forward\.svg\)/);
+        assert.match(text, /!\[Forward: [^\]]+\]\(report\/forward\.svg\)/);
         const svg = await Deno.readTextFile(`${folder}/report/gradient.svg`);
         assert.match(svg, />reluGrad</);
         const details = await Deno.readTextFile(`${folder}/report/details.md`);
