@@ -5,6 +5,7 @@
 #   make check    formatting, lint, types, API docs and their examples
 #   make bench    build, then run every benchmark
 #   make soak     build, then a minute of calls with memory sampled
+#   make report   build, run the benchmark, write its tables and charts
 #   make clean    remove the build folder
 #
 # Native tests (README.md, "Native tests, sanitizers and fuzzing"):
@@ -76,7 +77,7 @@ ACTIVATIONS_LIB_PATH ?= $(abspath $(LIB))
 export ACTIVATIONS_LIB_PATH
 
 .PHONY: build deno test bench check clean native-test sanitize fuzz \
-  fuzz-merge cross-aarch64
+  fuzz-merge cross-aarch64 report soak
 
 build: $(LIB)
 
@@ -99,9 +100,13 @@ test: build deno
 bench: build deno
 	$(DENO) bench $(DENO_FLAGS) bench/
 
+# The benchmark's tables and charts, written into README.md and bench/report/.
+report: build deno
+	$(DENO) run $(DENO_FLAGS) --allow-run --allow-write --allow-sys \
+	  bench/report.ts
+
 # A minute of small and large calls with resident memory sampled; the test
 # suite runs a shorter form (tests/soak_test.ts).
-.PHONY: soak
 soak: build deno
 	$(DENO) run $(DENO_FLAGS) --v8-flags=--expose-gc bench/soak.ts --seconds=60
 
