@@ -746,7 +746,8 @@ function geluP(x: number): Precise {
 function geluDerivativeP(x: number): Precise {
   if (Number.isNaN(x)) return precise(x);
   if (x > 40) return precise(1);
-  if (x < -60) return precise(0);
+  // Phi + x phi is negative below -0.75, and far below any double past -60.
+  if (x < -60) return precise(-0);
   // Phi(x) + x phi(x): for x < 0 about phi/|x| and -|x| phi, cancelling
   // only near -0.75.
   const { cdf, pdf } = gauss(x);
