@@ -53,6 +53,9 @@ constexpr dd::DD kInvSqrt2PiDD = {0.3989422804014327, -2.49232720227773e-17};
 
 constexpr double kInf = INFINITY;
 
+// 600 ln 2, for moving exponentials past the range of vec::Exp by 2^600.
+constexpr double kLn2Times600 = 415.88830833596717;
+
 inline double Abs(double x) { return x < 0 ? -x : x; }
 inline bool IsNan(double x) { return x != x; }
 inline double NanOr(double x, double value) { return IsNan(x) ? x : value; }
@@ -131,8 +134,13 @@ struct FloatFunctions {
   static double Elu(double x, double alpha) {
     return x > 0 ? x : alpha * vec::Expm1(x);
   }
+  // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
+  // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
+  // would carry that into range.
   static double EluGrad(double dy, double x, double alpha) {
-    return dy * (x > 0 ? 1.0 : alpha * vec::Exp(x));
+    const bool deep = x < -600 && Abs(alpha) > 1;
+    const double e = vec::Exp(deep ? x + kLn2Times600 : x);
+    return dy * (x > 0 ? 1.0 : (deep ? alpha * 0x1p-600 : alpha) * e);
   }
 
   static double Selu(double x) {
@@ -142,8 +150,14 @@ struct FloatFunctions {
     return dy * (x > 0 ? kSeluScale : kSeluScaleAlpha * vec::Exp(x));
   }
 
+  // With alpha < 0, x / alpha is positive and alpha e^(x/alpha) stays in
+  // range past e^700, where vec::Exp stops: there it is taken as
+  // (alpha 2^600) e^(x/alpha - 600 ln2), the 1 of expm1 long gone.
   static double Celu(double x, double alpha) {
-    return x > 0 ? x : alpha * vec::Expm1(x / alpha);
+    const double q = x / alpha;
+    const bool deep = q > 600;
+    const double m = vec::Expm1(deep ? q - kLn2Times600 : q);
+    return x > 0 ? x : (deep ? alpha * 0x1p600 : alpha) * m;
   }
   static double CeluGrad(double dy, double x, double alpha) {
     return dy * (x > 0 ? 1.0 : vec::Exp(x / alpha));
@@ -194,11 +208,13 @@ struct FloatFunctions {
   }
   // s (1 + z (1 - s)) with z = beta x and s = sigma(z); at infinite z the
   // limits 1 and 0, and 1/2 everywhere when beta is 0.
+  // Past |z| = 745, where e^-|z| is below every double, the limits too:
+  // vec::Sigmoid's e^-700 floor times a z of 10^300 would not vanish.
   static double SiluGrad(double dy, double x, double beta) {
     const double z = beta * x;
     const double d = vec::Sigmoid(z) * (1 + z * vec::Sigmoid(-z));
     const double limit = beta == 0 ? NanOr(x, 0.5) : (z > 0 ? 1.0 : 0.0);
-    return dy * ((beta == 0 || Abs(z) == kInf) ? limit : d);
+    return dy * ((beta == 0 || Abs(z) > 745) ? limit : d);
   }
 
   // tanh(softplus(x)) = n / (n + 2) with n = e^x (e^x + 2): exact algebra
@@ -243,9 +259,11 @@ struct FloatFunctions {
     const dd::DD s = dd::TwoSum(x * alpha_hi, beta);
     const dd::DD t = dd::TwoSum(s.hi, x * alpha_lo);
     const dd::DD v = dd::FastTwoSum(t.hi, t.lo + s.lo);
-    // Infinite x: the product alone decides; alpha = 0: beta.
+    // Infinite x, or a product or line past the largest double: the plain
+    // line, whose infinity clamps the same way; alpha = 0: beta.
     const double line = alpha == 0 ? beta : alpha * x + beta;
-    const bool finite = Abs(x) != kInf;
+    const bool finite = Abs(x) != kInf && Abs(alpha * x) < kInf &&
+                        Abs(line) < kInf && !IsNan(v.hi);
     return {finite ? v : dd::DD{line, 0.0}, x};
   }
   static double HardSigmoid(double x, double alpha, double beta) {
@@ -277,9 +295,15 @@ struct FloatFunctions {
   // log(1 + e^(beta x)) / beta as max(z, 0)/beta + log1p(e^-|z|)/beta with
   // z = beta x, so that e^z never overflows; for z > 0 the first term is
   // written as x, which it is, to spare a rounding.
+  // Below -|z| = -600 with a small beta, log1p(e^-|z|) is e^-|z| and is
+  // taken as e^(600 ln2 - |z|) (2^-600 / beta), since vec::Exp stops at
+  // e^-700 and 1/beta up to 2^1074 would carry that into range.
   static double Softplus(double x, double beta) {
     const double z = beta * x;
-    const double correction = vec::Log1pUnit(vec::Exp(-Abs(z))) / beta;
+    const bool deep = Abs(z) > 600 && Abs(beta) < 1;
+    const double e = vec::Exp(deep ? kLn2Times600 - Abs(z) : -Abs(z));
+    const double correction =
+        deep ? e * (0x1p-600 / beta) : vec::Log1pUnit(e) / beta;
     return z > 0 ? x + correction : correction;
   }
   static double SoftplusGrad(double dy, double x, double beta) {
@@ -346,10 +370,16 @@ struct DoubleFunctions {
     const double q = x / alpha;
     return {q, std::fma(-q, alpha, x) / alpha};
   }
+  // With alpha < 0, x / alpha is positive and e^(x/alpha) may pass the
+  // largest double while alpha e^(x/alpha) does not: past 40, where the 1
+  // of expm1 no longer shows, or where the product overflowed, it is taken
+  // from the scaled e^q.
   static double Celu(double x, double alpha) {
-    const DD m = dd::Expm1(Quotient(x, alpha));
-    const double y = dd::Value(dd::Mul(m, alpha));
-    return x > 0 ? x : (x == 0 ? alpha * (x / alpha) : KeepSign(y, x));
+    const DD q = Quotient(x, alpha);
+    const double y = dd::Value(dd::Mul(dd::Expm1(q), alpha));
+    const double large = dd::Round(dd::Times(dd::Exp(q), alpha));
+    const double value = q.hi > 40 || !dd::IsFinite(y) ? large : y;
+    return x > 0 ? x : (x == 0 ? alpha * (x / alpha) : KeepSign(value, x));
   }
   static double CeluGrad(double dy, double x, double alpha) {
     return x > 0 ? dy : dd::RoundTimes(dy, dd::Exp(Quotient(x, alpha)));
@@ -506,13 +536,15 @@ struct DoubleFunctions {
     return dd::RoundTimes(dy, dd::SigmoidSlope(DD{x, 0.0}));
   }
 
-  // The exact line, from the product's error term.
+  // The exact line, from the product's error term. Where the product or
+  // the line overflows, the plain line, whose infinity clamps the same way.
   static HardSigmoidLine Line(double x, double alpha, double beta) {
     const DD p = dd::TwoProduct(alpha, x);
     const DD s = dd::TwoSum(p.hi, beta);
     const DD v = dd::FastTwoSum(s.hi, s.lo + p.lo);
     const double line = alpha == 0 ? beta : alpha * x + beta;
-    const bool finite = Abs(x) != kInf && Abs(p.hi) != kInf;
+    const bool finite =
+        dd::IsFinite(p.hi) && dd::IsFinite(line) && !IsNan(v.hi);
     return {finite && alpha != 0 ? v : DD{line, 0.0}, x};
   }
   static double HardSigmoid(double x, double alpha, double beta) {
@@ -552,21 +584,26 @@ struct DoubleFunctions {
   }
 
   // With z = beta x: x + log1p(e^-z)/beta for z > 0, log1p(e^z)/beta
-  // otherwise, the far tail (e^z below 2^-60) as e^z (1 - e^z/2) / beta to
-  // keep its scale.
+  // otherwise. Dividing by beta is multiplying by the inverse of its
+  // mantissa with its exponent moved into the scale, so that a tiny beta (a
+  // quotient past the largest double) cannot overflow midway; in the far
+  // tail (e^z below 2^-60) log1p(e^z) is e^z (1 - e^z/2), keeping its
+  // scale.
   static double Softplus(double x, double beta) {
     const DD z = dd::Tame(dd::TwoProduct(beta, x));
-    const DD b = {beta, 0.0};
     const Scaled e = dd::Exp(z.hi > 0 ? dd::Negate(z) : z);
     const DD ed = dd::ToDD(e);
-    const DD log = dd::Div(dd::Log1p(ed), b);
-    const double above = dd::Value(dd::Add(log, x));
-    const Scaled tail = {dd::Div(dd::Mul(e.v, 1 - 0.5 * ed.hi), b), e.k};
-    const double below =
-        dd::Round(e.k < -60 ? tail : dd::Unscaled(log));
+    const dd::Split b = dd::Frexp(beta);
+    const DD inverse = dd::Div(dd::kOne, DD{b.m, 0.0});
+    const Scaled log = dd::Times(Scaled{dd::Log1p(ed), -b.e}, inverse);
+    const Scaled tail = dd::Times(
+        Scaled{dd::Mul(e.v, 1 - 0.5 * ed.hi), e.k - b.e}, inverse);
+    const DD correction = dd::ToDD(log);
+    const double above =
+        dd::Fallback(dd::Value(dd::Add(correction, x)), correction.hi + x);
+    const double below = dd::Round(e.k < -60 ? tail : log);
     const double y = z.hi > 0 ? above : below;
-    const double at_infinity =
-        z.hi > 0 ? x : (beta > 0 ? 0.0 : -0.0);
+    const double at_infinity = z.hi > 0 ? x : (beta > 0 ? 0.0 : -0.0);
     return IsNan(x) ? x : (Abs(z.hi) == kInf ? at_infinity : y);
   }
   static double SoftplusGrad(double dy, double x, double beta) {

@@ -122,6 +122,13 @@ inline double AtMost(double x, double hi) { return x > hi ? hi : x; }
 inline double Abs(double x) { return x < 0 ? -x : x; }
 inline bool IsNan(double x) { return x != x; }
 
+// The double-double result, or the plain one where the former is NaN and
+// the latter not: near the largest double, TwoSum's s - a can overflow and
+// leave a NaN error term although the sum itself is finite or infinite.
+inline double Fallback(double precise, double plain) {
+  return IsNan(precise) && !IsNan(plain) ? plain : precise;
+}
+
 inline DD Select(bool condition, DD a, DD b) {
   return {condition ? a.hi : b.hi, condition ? a.lo : b.lo};
 }
@@ -144,10 +151,11 @@ inline double Pow2(double k) {
   return FromBits((n + 1023) << 52);
 }
 
-// v * 2^k for an integer k in [-3000, 3000], in three steps of at most
-// 1000 so that each factor is a normal double. Every step is exact until
-// the result is subnormal, and a subnormal result is within one of its
-// ulps.
+// v * 2^k for an integer k, in three steps of at most 1000 so that each
+// factor is a normal double. Every step is exact until the result is
+// subnormal, and a subnormal result is within one of its ulps. k is
+// clamped to [-3000, 3000], which changes nothing for a finite v: its
+// product with 2^-3000 is 0 and with 2^3000 Infinity already.
 inline double Ldexp(double v, double k) {
   k = AtMost(AtLeast(k, -3000.0), 3000.0);
   const double first = RoundToInteger(k * (1.0 / 3));
@@ -157,8 +165,7 @@ inline double Ldexp(double v, double k) {
 }
 
 // The exponent e of a finite non-zero x with 2^e <= |x| < 2^(e+1), and
-// whether x is normal (for a subnormal x, the value is meaningless and the
-// caller keeps x as it is).
+// whether x is normal (for a subnormal x, the value is meaningless).
 inline double ExponentOf(double x, bool* normal) {
   const uint64_t biased = (BitsOf(x) >> 52) & 0x7ff;
   *normal = biased != 0 && biased != 0x7ff;
@@ -167,41 +174,65 @@ inline double ExponentOf(double x, bool* normal) {
   return (FromBits(BitsOf(kTwo52) | biased) - kTwo52) - 1023;
 }
 
-// s with its exponent moved into k so that 1 <= |hi| < 2; a zero, a
-// subnormal or a non-finite hi is left as it is.
-inline Scaled Normalize(Scaled s) {
+// x = m 2^e with 1 <= |m| < 2, subnormals included; 0, infinities and NaN
+// come back as m = x, e = 0.
+struct Split {
+  double m;
+  double e;
+};
+
+inline Split Frexp(double x) {
+  const bool tiny = Abs(x) < 0x1p-1000;
+  const double lifted = tiny ? x * 0x1p64 : x;
   bool normal;
-  const double e = ExponentOf(s.v.hi, &normal);
-  const double shift = normal ? -e : 0.0;
-  return {{Ldexp(s.v.hi, shift), Ldexp(s.v.lo, shift)}, s.k - shift};
+  const double e = ExponentOf(lifted, &normal);
+  // The sign and mantissa bits of x under the exponent bits of 1.
+  const double m = FromBits((BitsOf(lifted) & 0x800fffffffffffff) |
+                            0x3ff0000000000000);
+  return {normal ? m : x, normal ? e - (tiny ? 64 : 0) : 0.0};
 }
 
-// The double nearest (hi + lo) 2^k (within an ulp where it is subnormal).
-inline double Round(Scaled s) { return Ldexp(Value(s.v), s.k); }
+// s with its exponent moved into k so that 1 <= |hi| < 2; a zero or
+// non-finite hi is left as it is.
+inline Scaled Normalize(Scaled s) {
+  const Split split = Frexp(s.v.hi);
+  return {{split.m, Ldexp(s.v.lo, -split.e)}, s.k + split.e};
+}
+
+// The double nearest (hi + lo) 2^k, from the mantissa in [1, 2) so that
+// no step overflows or underflows before the last (which is within an ulp
+// where the result is subnormal).
+inline double Round(Scaled s) {
+  const Scaled n = Normalize(s);
+  return Ldexp(Value(n.v), n.k);
+}
 
 // dy (hi + lo) 2^k rounded once (within an ulp where subnormal), for any
-// finite dy. The mantissa is taken in [1, 2). A positive scale goes into
-// the mantissa before the product, which then rounds once; a negative one
-// after it, so that a subnormal dy is not rounded first, with dy halved
-// when it is near the largest double, so that the product overflows only
-// where the result does.
+// dy: the product of the two mantissas, in [1, 4), is exact in
+// double-double, and the two exponents are applied after it. An infinite
+// or NaN dy or slope gives their plain product.
 inline double RoundTimes(double dy, Scaled s) {
-  // An infinite or NaN dy or slope: their plain product.
-  const double plain = dy * Round(s);
   const Scaled n = Normalize(s);
-  const DD up = {Ldexp(n.v.hi, n.k), Ldexp(n.v.lo, n.k)};
-  const double positive = Value(Mul(up, dy));
-  const bool huge = Abs(dy) >= 0x1p1000;
-  const DD p = Mul(n.v, huge ? dy * 0.5 : dy);
-  const double negative = Ldexp(Value(p), huge ? n.k + 1 : n.k);
-  const double product = n.k > 0 ? positive : negative;
+  const Split g = Frexp(dy);
+  const double product = Ldexp(Value(Mul(n.v, g.m)), n.k + g.e);
+  const double plain = dy * Round(s);
   return IsFinite(dy) && IsFinite(s.v.hi) ? product : plain;
 }
 
 inline Scaled Unscaled(DD v) { return {v, 0.0}; }
 
-inline Scaled Times(Scaled s, DD f) { return {Mul(s.v, f), s.k}; }
-inline Scaled Times(Scaled s, double f) { return {Mul(s.v, f), s.k}; }
+// s f, with the exponent of f moved into the scale, so that a factor near
+// the largest (or a subnormal) double does not overflow (or lose digits)
+// on its own.
+inline Scaled Times(Scaled s, DD f) {
+  const Split split = Frexp(f.hi);
+  const DD m = {split.m, Ldexp(f.lo, -split.e)};
+  return {Mul(s.v, m), s.k + split.e};
+}
+inline Scaled Times(Scaled s, double f) {
+  const Split split = Frexp(f);
+  return {Mul(s.v, split.m), s.k + split.e};
+}
 
 // s as a double-double; it underflows to 0 where s is far below 1.
 inline DD ToDD(Scaled s) {
@@ -243,9 +274,11 @@ constexpr DD kLn2 = {0.6931471805599453, 2.3190468138462996e-17};
 // ---------------------------------------------------------------------------
 // e^x and its relatives.
 
-// e^(x.hi + x.lo), about 2^-62 relative, for x.hi down to -1500 (below, the
-// value for -1500, far below any dy * e^x that can be represented: 2^-2164)
-// and up to 710 (above, Infinity).
+// e^(x.hi + x.lo), about 2^-62 relative, for x.hi in [-2300, 2800], as a
+// Scaled value that may lie beyond the double range on either side. Below
+// -2300 the value for -2300 (2^-3318, so that even times a factor of
+// 2^2048 and the largest dy it rounds to 0), above 2800 the value for 2800
+// (which rounds to Infinity times any non-zero dy).
 //
 // x = n ln2 + r with |r| <= ln2/2: n ln2 is taken with fdlibm's ln2 split,
 // whose high part has 32 bits so that n * kLn2Hi is exact. Then
@@ -257,7 +290,7 @@ inline Scaled Exp(DD x) {
   constexpr double kLn2Hi = 6.93147180369123816490e-01;
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
 
-  const double clamped = AtMost(AtLeast(x.hi, -1500.0), 710.0);
+  const double clamped = AtMost(AtLeast(x.hi, -2300.0), 2800.0);
   const double xlo = clamped == x.hi ? x.lo : 0.0;
   const double n = RoundToInteger(clamped * kLog2e);
   const double rhi = clamped - n * kLn2Hi;

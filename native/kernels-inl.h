@@ -521,8 +521,11 @@ void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
     for (size_t i = 0; i < axis_length; ++i) {
       const double v = static_cast<double>(in[i]);
       const dd::DD shifted = dd::TwoSum(v, -max);
-      const double d =
-          dd::Value(dd::Add(shifted, dd::Negate(log_sum.value)));
+      // x - max may pass the largest double (-Infinity is then the answer)
+      // or land next to it, where the double-double steps give NaN.
+      const double d = dd::Fallback(
+          dd::Value(dd::Add(shifted, dd::Negate(log_sum.value))),
+          shifted.hi - log_sum.value.hi);
       // The maximum's own -log(sum) is negative when the sum has terms.
       const double signed_d = d == 0 && log_sum.positive ? -0.0 : d;
       out[i] = static_cast<T>(v == -kInf ? v : signed_d);
@@ -549,7 +552,8 @@ void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
       const double plain = p * (g - total.hi);
       const double exact =
           dd::Value(dd::Mul(dd::Add(dd::Negate(total), g), p));
-      dx[i] = static_cast<T>(dd::IsFinite(plain) ? exact : plain);
+      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
+                                                 : plain);
     }
   }
 }
@@ -571,7 +575,8 @@ void Kernels<T>::log_softmax_grad(const T* dy, const T* y, T* dx, size_t n,
       const double plain = g - dd::Round(p) * total.hi;
       const dd::DD product = dd::ToDD(dd::Times(p, total));
       const double exact = dd::Value(dd::Add(dd::Negate(product), g));
-      dx[i] = static_cast<T>(dd::IsFinite(plain) ? exact : plain);
+      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
+                                                 : plain);
     }
   }
 }
