@@ -22,8 +22,11 @@ import {
   measure,
   measureAll,
   type Measurement,
+  merge,
   prepare,
   type Row,
+  ROW_LENGTHS,
+  rowInputs,
   showNumber,
   violation,
 } from "./_accuracy.ts";
@@ -179,6 +182,26 @@ async function tfjsReport(): Promise<string> {
         `${where(dx)} | ${mismatch(y)}; ${mismatch(dx)} |`,
     );
   });
+
+  // Rows: tf.softmax and tf.logSoftmax over the probe's rows.
+  for (const name of ["softmax", "logSoftmax"] as const) {
+    const parts = ROW_LENGTHS.map((n) => {
+      const rows = rowInputs(Float32Array, n) as Float32Array;
+      const reference = name === "softmax" ? ref.softmax : ref.logSoftmax;
+      const got = h.tf.tidy(() => {
+        const t = h.tf.tensor2d(rows, [rows.length / n, n], "float32");
+        const out = name === "softmax" ? h.tf.softmax(t) : h.tf.logSoftmax(t);
+        return out.dataSync() as Float32Array;
+      });
+      return measure(rows, got, reference(rows, n).map(Math.fround), {
+        signedZeros: true,
+      });
+    });
+    const y = merge(parts);
+    lines.push(
+      `| ${name} | ${y.maxUlp} | ${where(y)} | | | ${mismatch(y)} |`,
+    );
+  }
 
   // The places where tfjs loses digits, each with this module's value and
   // the exact one rounded to float32.
