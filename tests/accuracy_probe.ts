@@ -206,6 +206,8 @@ async function tfjsReport(): Promise<string> {
   // The places where tfjs loses digits, each with this module's value and
   // the exact one rounded to float32.
   const tf = h.tf;
+  const ones = (v: Float32Array): Float32Array =>
+    new Float32Array(v.length).fill(1);
   const spots: [
     string,
     (t: Tensor) => Tensor,
@@ -215,12 +217,13 @@ async function tfjsReport(): Promise<string> {
     (x: Float32Array) => Float32Array,
   ][] = [
     ["gelu", ops["gelu"]!, false, -5, ref.exact.gelu, (v) => act.gelu(v)],
+    ["gelu", ops["gelu"]!, false, -5.6, ref.exact.gelu, (v) => act.gelu(v)],
     ["gelu", ops["gelu"]!, false, -10, ref.exact.gelu, (v) => act.gelu(v)],
     [
       "gelu tanh",
       ops["gelu tanh"]!,
       false,
-      -6,
+      -5.2,
       ref.exact.geluTanh,
       (v) => act.gelu(v, { approximate: "tanh" }),
     ],
@@ -232,16 +235,16 @@ async function tfjsReport(): Promise<string> {
       ref.exact.geluTanh,
       (v) => act.gelu(v, { approximate: "tanh" }),
     ],
-    ["elu", tf.elu, false, -1e-9, (v) => ref.exact.elu(v), (v) => act.elu(v)],
-    ["elu", tf.elu, false, -1e-5, (v) => ref.exact.elu(v), (v) => act.elu(v)],
-    ["selu", tf.selu, false, -1e-9, ref.exact.selu, (v) => act.selu(v)],
+    ["elu", tf.elu, false, -1e-12, (v) => ref.exact.elu(v), (v) => act.elu(v)],
+    ["elu", tf.elu, false, -1e-17, (v) => ref.exact.elu(v), (v) => act.elu(v)],
+    ["selu", tf.selu, false, -1e-17, ref.exact.selu, (v) => act.selu(v)],
     [
       "elu'",
       tf.elu,
       true,
       -20,
       (v) => ref.exact.eluDerivative(v),
-      (v) => act.eluGrad(new Float32Array(v.length).fill(1), v),
+      (v) => act.eluGrad(ones(v), v),
     ],
     [
       "sigmoid'",
@@ -249,7 +252,7 @@ async function tfjsReport(): Promise<string> {
       true,
       20,
       ref.exact.sigmoidDerivative,
-      (v) => act.sigmoidGrad(new Float32Array(v.length).fill(1), v),
+      (v) => act.sigmoidGrad(ones(v), v),
     ],
     [
       "sigmoid'",
@@ -257,7 +260,7 @@ async function tfjsReport(): Promise<string> {
       true,
       40,
       ref.exact.sigmoidDerivative,
-      (v) => act.sigmoidGrad(new Float32Array(v.length).fill(1), v),
+      (v) => act.sigmoidGrad(ones(v), v),
     ],
     [
       "tanh'",
@@ -265,7 +268,7 @@ async function tfjsReport(): Promise<string> {
       true,
       9,
       ref.exact.tanhDerivative,
-      (v) => act.tanhGrad(new Float32Array(v.length).fill(1), v),
+      (v) => act.tanhGrad(ones(v), v),
     ],
     [
       "tanh'",
@@ -273,25 +276,55 @@ async function tfjsReport(): Promise<string> {
       true,
       20,
       ref.exact.tanhDerivative,
-      (v) => act.tanhGrad(new Float32Array(v.length).fill(1), v),
+      (v) => act.tanhGrad(ones(v), v),
     ],
-    ["softsign", ops["softsign"]!, false, Infinity, ref.exact.softsign, (
-      v,
-    ) => act.softsign(v)],
-    ["softsign", ops["softsign"]!, false, -Infinity, ref.exact.softsign, (
-      v,
-    ) => act.softsign(v)],
-    ["softplus", tf.softplus, false, -20, (v) => ref.exact.softplus(v), (
-      v,
-    ) => act.softplus(v)],
-    ["mish", ops["mish"]!, false, -20, ref.exact.mish, (v) => act.mish(v)],
+    [
+      "softsign",
+      ops["softsign"]!,
+      false,
+      Infinity,
+      ref.exact.softsign,
+      (v) => act.softsign(v),
+    ],
+    [
+      "softsign'",
+      ops["softsign"]!,
+      true,
+      16836428,
+      ref.exact.softsignDerivative,
+      (v) => act.softsignGrad(ones(v), v),
+    ],
+    [
+      "hardSigmoid",
+      ops["hardSigmoid"]!,
+      false,
+      -2.4999998,
+      (v) => ref.exact.hardSigmoid(v),
+      (v) => act.hardSigmoid(v),
+    ],
+    [
+      "softplus",
+      tf.softplus,
+      false,
+      -13.98,
+      (v) => ref.exact.softplus(v),
+      (v) => act.softplus(v),
+    ],
     [
       "silu",
       ops["silu"]!,
       false,
-      -100,
+      -Infinity,
       (v) => ref.exact.silu(v),
       (v) => act.silu(v),
+    ],
+    [
+      "mish",
+      ops["mish"]!,
+      false,
+      -Infinity,
+      ref.exact.mish,
+      (v) => act.mish(v),
     ],
   ];
   lines.push(
