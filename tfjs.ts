@@ -70,6 +70,7 @@ import {
   softplus,
   tanh,
 } from "./mod.ts";
+import { isFloat32 } from "./ffi/arrays.ts";
 
 /**
  * What a kernel receives of a tensor, and returns of its result: the key of
@@ -214,7 +215,7 @@ function float32Values(
 ): Float32Array | undefined {
   if (tensor === undefined || tensor.dtype !== "float32") return undefined;
   const values = backend.data.get(tensor.dataId)?.values;
-  if (!(values instanceof Float32Array)) return undefined;
+  if (!isFloat32(values)) return undefined;
   return values.length === sizeOf(tensor.shape) ? values : undefined;
 }
 

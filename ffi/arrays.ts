@@ -131,6 +131,16 @@ export function typeName(array: FloatArray): string {
 }
 
 /**
+ * Whether `array` is a typed array of float32 elements. The kernel of the wrong
+ * type would read and write past the array's memory, so the choice is made
+ * from the array's internal slot, never with `instanceof`, which runs any
+ * `Symbol.hasInstance` the program installed.
+ */
+export function isFloat32(array: unknown): array is Float32Array {
+  return typedArrayTag.call(array) === "Float32Array";
+}
+
+/**
  * Checks that `value` is an array of the same type and length as `like`.
  *
  * @throws {TypeError} for another type or a detached buffer.
@@ -226,7 +236,7 @@ export function outputFor<T extends FloatArray>(
   out: T | undefined,
 ): T {
   if (out === undefined) {
-    return (x instanceof Float32Array
+    return (isFloat32(x)
       ? new Float32Array(x.length)
       : new Float64Array(x.length)) as T;
   }

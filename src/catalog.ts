@@ -8,6 +8,7 @@
  * @module
  */
 
+import { isFloat32 } from "../ffi/arrays.ts";
 import {
   axisLengthOption,
   checkDisjoint,
@@ -194,7 +195,7 @@ function readOptions(
 
 /** The element-type suffix of the kernel for `array`. */
 function suffix(array: FloatArray): "_f32" | "_f64" {
-  return array instanceof Float32Array ? "_f32" : "_f64";
+  return isFloat32(array) ? "_f32" : "_f64";
 }
 
 /**

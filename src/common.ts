@@ -11,6 +11,7 @@ import {
   checkNoPartialOverlap,
   describe,
   type FloatArray,
+  isFloat32,
   outputFor,
   typeName,
 } from "../ffi/arrays.ts";
@@ -303,7 +304,7 @@ export function slopesGradientOutput<T extends FloatArray>(
 ): T {
   const dalpha = readOption(options, "dalphaOut") as T | undefined;
   if (dalpha === undefined) {
-    return (alpha instanceof Float32Array
+    return (isFloat32(alpha)
       ? new Float32Array(alpha.length)
       : new Float64Array(alpha.length)) as T;
   }

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isFloat32 } from "../ffi/arrays.ts";
 import { loadLibrary } from "../ffi/load.ts";
 import {
   type AlphaOptions,
@@ -53,9 +54,7 @@ export function relu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_relu",
-    x instanceof Float32Array
-      ? native.act_relu_f32(x, y, n)
-      : native.act_relu_f64(x, y, n),
+    isFloat32(x) ? native.act_relu_f32(x, y, n) : native.act_relu_f64(x, y, n),
   );
   return y;
 }
@@ -92,7 +91,7 @@ export function relu6<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_relu6",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_relu6_f32(x, y, n)
       : native.act_relu6_f64(x, y, n),
   );
@@ -135,7 +134,7 @@ export function leakyRelu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_leaky_relu",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_leaky_relu_f32(x, y, n, alpha)
       : native.act_leaky_relu_f64(x, y, n, alpha),
   );
@@ -178,7 +177,7 @@ export function elu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_elu",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_elu_f32(x, y, n, alpha)
       : native.act_elu_f64(x, y, n, alpha),
   );
@@ -218,9 +217,7 @@ export function selu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_selu",
-    x instanceof Float32Array
-      ? native.act_selu_f32(x, y, n)
-      : native.act_selu_f64(x, y, n),
+    isFloat32(x) ? native.act_selu_f32(x, y, n) : native.act_selu_f64(x, y, n),
   );
   return y;
 }
@@ -260,7 +257,7 @@ export function celu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_celu",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_celu_f32(x, y, n, alpha)
       : native.act_celu_f64(x, y, n, alpha),
   );
@@ -308,14 +305,14 @@ export function gelu<T extends FloatArray>(
   if (tanhForm) {
     checkStatus(
       "act_gelu_tanh",
-      x instanceof Float32Array
+      isFloat32(x)
         ? native.act_gelu_tanh_f32(x, y, n)
         : native.act_gelu_tanh_f64(x, y, n),
     );
   } else {
     checkStatus(
       "act_gelu",
-      x instanceof Float32Array
+      isFloat32(x)
         ? native.act_gelu_f32(x, y, n)
         : native.act_gelu_f64(x, y, n),
     );
@@ -358,7 +355,7 @@ export function silu<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_silu",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_silu_f32(x, y, n, beta)
       : native.act_silu_f64(x, y, n, beta),
   );
@@ -398,9 +395,7 @@ export function mish<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_mish",
-    x instanceof Float32Array
-      ? native.act_mish_f32(x, y, n)
-      : native.act_mish_f64(x, y, n),
+    isFloat32(x) ? native.act_mish_f32(x, y, n) : native.act_mish_f64(x, y, n),
   );
   return y;
 }
@@ -438,7 +433,7 @@ export function sigmoid<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_sigmoid",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_sigmoid_f32(x, y, n)
       : native.act_sigmoid_f64(x, y, n),
   );
@@ -482,7 +477,7 @@ export function hardSigmoid<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_hard_sigmoid",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_hard_sigmoid_f32(x, y, n, alpha, beta)
       : native.act_hard_sigmoid_f64(x, y, n, alpha, beta),
   );
@@ -521,7 +516,7 @@ export function hardSwish<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_hard_swish",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_hard_swish_f32(x, y, n)
       : native.act_hard_swish_f64(x, y, n),
   );
@@ -558,9 +553,7 @@ export function tanh<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_tanh",
-    x instanceof Float32Array
-      ? native.act_tanh_f32(x, y, n)
-      : native.act_tanh_f64(x, y, n),
+    isFloat32(x) ? native.act_tanh_f32(x, y, n) : native.act_tanh_f64(x, y, n),
   );
   return y;
 }
@@ -602,7 +595,7 @@ export function softplus<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_softplus",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_softplus_f32(x, y, n, beta)
       : native.act_softplus_f64(x, y, n, beta),
   );
@@ -641,7 +634,7 @@ export function softsign<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_softsign",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_softsign_f32(x, y, n)
       : native.act_softsign_f64(x, y, n),
   );

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { isFloat32 } from "../ffi/arrays.ts";
 import { loadLibrary } from "../ffi/load.ts";
 import {
   type AlphaOptions,
@@ -54,7 +55,7 @@ export function reluGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_relu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_relu_grad_f32(dy, x, dx, n)
       : native.act_relu_grad_f64(dy, x, dx, n),
   );
@@ -96,7 +97,7 @@ export function relu6Grad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_relu6_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_relu6_grad_f32(dy, x, dx, n)
       : native.act_relu6_grad_f64(dy, x, dx, n),
   );
@@ -140,7 +141,7 @@ export function leakyReluGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_leaky_relu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_leaky_relu_grad_f32(dy, x, dx, n, alpha)
       : native.act_leaky_relu_grad_f64(dy, x, dx, n, alpha),
   );
@@ -184,7 +185,7 @@ export function eluGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_elu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_elu_grad_f32(dy, x, dx, n, alpha)
       : native.act_elu_grad_f64(dy, x, dx, n, alpha),
   );
@@ -226,7 +227,7 @@ export function seluGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_selu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_selu_grad_f32(dy, x, dx, n)
       : native.act_selu_grad_f64(dy, x, dx, n),
   );
@@ -268,7 +269,7 @@ export function celuGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_celu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_celu_grad_f32(dy, x, dx, n, alpha)
       : native.act_celu_grad_f64(dy, x, dx, n, alpha),
   );
@@ -312,14 +313,14 @@ export function geluGrad<T extends FloatArray>(
   if (tanhForm) {
     checkStatus(
       "act_gelu_tanh_grad",
-      dy instanceof Float32Array
+      isFloat32(dy)
         ? native.act_gelu_tanh_grad_f32(dy, x, dx, n)
         : native.act_gelu_tanh_grad_f64(dy, x, dx, n),
     );
   } else {
     checkStatus(
       "act_gelu_grad",
-      dy instanceof Float32Array
+      isFloat32(dy)
         ? native.act_gelu_grad_f32(dy, x, dx, n)
         : native.act_gelu_grad_f64(dy, x, dx, n),
     );
@@ -362,7 +363,7 @@ export function siluGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_silu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_silu_grad_f32(dy, x, dx, n, beta)
       : native.act_silu_grad_f64(dy, x, dx, n, beta),
   );
@@ -401,7 +402,7 @@ export function mishGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_mish_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_mish_grad_f32(dy, x, dx, n)
       : native.act_mish_grad_f64(dy, x, dx, n),
   );
@@ -443,7 +444,7 @@ export function sigmoidGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_sigmoid_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_sigmoid_grad_f32(dy, x, dx, n)
       : native.act_sigmoid_grad_f64(dy, x, dx, n),
   );
@@ -488,7 +489,7 @@ export function hardSigmoidGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_hard_sigmoid_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_hard_sigmoid_grad_f32(dy, x, dx, n, alpha, beta)
       : native.act_hard_sigmoid_grad_f64(dy, x, dx, n, alpha, beta),
   );
@@ -530,7 +531,7 @@ export function hardSwishGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_hard_swish_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_hard_swish_grad_f32(dy, x, dx, n)
       : native.act_hard_swish_grad_f64(dy, x, dx, n),
   );
@@ -573,7 +574,7 @@ export function tanhGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_tanh_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_tanh_grad_f32(dy, x, dx, n)
       : native.act_tanh_grad_f64(dy, x, dx, n),
   );
@@ -617,7 +618,7 @@ export function softplusGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_softplus_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_softplus_grad_f32(dy, x, dx, n, beta)
       : native.act_softplus_grad_f64(dy, x, dx, n, beta),
   );
@@ -656,7 +657,7 @@ export function softsignGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_softsign_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_softsign_grad_f32(dy, x, dx, n)
       : native.act_softsign_grad_f64(dy, x, dx, n),
   );

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isFloat32 } from "../ffi/arrays.ts";
 import { loadLibrary } from "../ffi/load.ts";
 import {
   checkDisjoint,
@@ -53,7 +54,7 @@ export function prelu<T extends FloatArray>(
   const slopes = BigInt(alpha.length);
   checkStatus(
     "act_prelu",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_prelu_f32(x, y, n, alpha, slopes)
       : native.act_prelu_f64(x, y, n, alpha, slopes),
   );
@@ -122,7 +123,7 @@ export function preluGrad<T extends FloatArray>(
   const slopes = BigInt(alpha.length);
   checkStatus(
     "act_prelu_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_prelu_grad_f32(dy, x, dx, n, alpha, slopes, dalpha)
       : native.act_prelu_grad_f64(dy, x, dx, n, alpha, slopes, dalpha),
   );

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isFloat32 } from "../ffi/arrays.ts";
 import { loadLibrary } from "../ffi/load.ts";
 import {
   axisLengthOption,
@@ -56,7 +57,7 @@ export function softmax<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_softmax",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_softmax_f32(x, y, n, axisLength)
       : native.act_softmax_f64(x, y, n, axisLength),
   );
@@ -99,7 +100,7 @@ export function logSoftmax<T extends FloatArray>(
   const n = BigInt(x.length);
   checkStatus(
     "act_log_softmax",
-    x instanceof Float32Array
+    isFloat32(x)
       ? native.act_log_softmax_f32(x, y, n, axisLength)
       : native.act_log_softmax_f64(x, y, n, axisLength),
   );
@@ -141,7 +142,7 @@ export function softmaxGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_softmax_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_softmax_grad_f32(dy, y, dx, n, axisLength)
       : native.act_softmax_grad_f64(dy, y, dx, n, axisLength),
   );
@@ -183,7 +184,7 @@ export function logSoftmaxGrad<T extends FloatArray>(
   const n = BigInt(dy.length);
   checkStatus(
     "act_log_softmax_grad",
-    dy instanceof Float32Array
+    isFloat32(dy)
       ? native.act_log_softmax_grad_f32(dy, y, dx, n, axisLength)
       : native.act_log_softmax_grad_f64(dy, y, dx, n, axisLength),
   );

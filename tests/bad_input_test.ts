@@ -1608,3 +1608,54 @@ Deno.test("an output may touch an input's memory without overlapping it", async 
     }
   }
 });
+
+Deno.test("a program's Symbol.hasInstance cannot choose the kernel's type", async () => {
+  // `instanceof` runs whatever the program installed; the kernel of the other
+  // element type would read and write past the array's memory.
+  for (const answer of [false, true]) {
+    for (const Type of [Float32Array, Float64Array]) {
+      Object.defineProperty(Type, Symbol.hasInstance, {
+        value: () => answer,
+        configurable: true,
+      });
+    }
+    try {
+      for (const Type of [Float32Array, Float64Array]) {
+        const memory = new Type(12).fill(-1);
+        const x = memory.subarray(4, 8);
+        x.set([-2, -1, 1, 2]);
+        assert.equal(act.relu(x, { out: x }), x);
+        assert.deepEqual([...memory], [
+          -1,
+          -1,
+          -1,
+          -1,
+          0,
+          0,
+          1,
+          2,
+          -1,
+          -1,
+          -1,
+          -1,
+        ]);
+
+        const y = act.sigmoid(new Type([0, 1]));
+        assert.equal(Object.getPrototypeOf(y), Type.prototype);
+        assert.equal(y[0], 0.5);
+        assert.equal(
+          y[1],
+          Type === Float32Array ? 0.7310585975646973 : 0.7310585786300049,
+        );
+
+        const z = await act.reluAsync(new Type([-3, 3]));
+        assert.equal(Object.getPrototypeOf(z), Type.prototype);
+        assert.deepEqual([...z], [0, 3]);
+      }
+    } finally {
+      for (const Type of [Float32Array, Float64Array]) {
+        delete (Type as unknown as Record<symbol, unknown>)[Symbol.hasInstance];
+      }
+    }
+  }
+});
