@@ -39,6 +39,23 @@ const bufferDetached = Object.getOwnPropertyDescriptor(
   "detached",
 )!.get as (this: ArrayBufferLike) => boolean;
 
+const typedArrayAt = typedArrayPrototype.at as (
+  this: FloatArray,
+  index: number,
+) => number | undefined;
+
+/** Whether an empty-looking view is in fact out of its buffer's bounds: a
+ * resizable buffer shrank below where the view starts or ends. Every
+ * built-in method refuses such a view, `at` with no other effect. */
+function isOutOfBounds(array: FloatArray): boolean {
+  try {
+    typedArrayAt.call(array, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function isDetached(array: FloatArray): boolean {
   try {
     return bufferDetached.call(typedArrayBuffer.call(array));
@@ -97,7 +114,7 @@ export function checkFloatArray(
   // elements is live; reading `buffer` costs more than the rest of a small
   // call's checks together, so only an empty view pays for it.
   const array = value as FloatArray;
-  if (array.length === 0 && isDetached(array)) throwDetached(array, name);
+  if (array.length === 0 && isOutOfBounds(array)) throwDetached(array, name);
 }
 
 function throwNotFloatArray(
@@ -120,8 +137,10 @@ function throwNotFloatArray(
 
 function throwDetached(value: FloatArray, name: string): never {
   throw new TypeError(
-    `\`${name}\` must be backed by a live buffer, got a detached ` +
-      typeName(value),
+    `\`${name}\` must be backed by a live buffer, got ` +
+      (isDetached(value)
+        ? `a detached ${typeName(value)}`
+        : `a ${typeName(value)} out of its resized buffer's bounds`),
   );
 }
 

@@ -106,7 +106,8 @@ let taken: Record<string, unknown> = NO_OPTIONS;
  * once. */
 function takeOptions(options: unknown): void {
   if (options === undefined) return;
-  if (typeof options !== "object" || !options) {
+  // An array in the options' place is most likely a misplaced `out`.
+  if (typeof options !== "object" || !options || ArrayBuffer.isView(options)) {
     throwNotOptions(options);
   }
   const given = options as Record<string, unknown>;
@@ -134,6 +135,11 @@ export function readOption(
 
 // Apart, so that the check above stays small enough to inline.
 function throwNotOptions(options: unknown): never {
+  if (ArrayBuffer.isView(options)) {
+    throw new TypeError(
+      `\`options\` must be an object such as { out }, got ${describe(options)}`,
+    );
+  }
   throw new TypeError(
     `\`options\` must be an object, got ${describe(options)}`,
   );

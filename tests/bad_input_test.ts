@@ -306,6 +306,20 @@ function notFloatArrays(Type: FloatArrayType, length: number): BadArray[] {
       says: [LIVE, `got a detached ${Type.name}`],
     },
     {
+      // A resizable buffer shrank below the end of a fixed-length view: the
+      // view's length reads 0, but every built-in method refuses it.
+      label: "a view out of its resized buffer's bounds",
+      make: () => {
+        const bytes = length * Type.BYTES_PER_ELEMENT;
+        const buffer = new ArrayBuffer(bytes, { maxByteLength: bytes });
+        const array = new Type(buffer, 0, length);
+        buffer.resize(0);
+        return array;
+      },
+      error: TypeError,
+      says: [LIVE, `got a ${Type.name} out of its resized buffer's bounds`],
+    },
+    {
       label: "a detached array whose buffer has another prototype",
       make: () => {
         const array = filled(Type, length);
