@@ -173,3 +173,47 @@ Deno.test("B05: a detached input is refused before the native call", () => {
 
 // B07 (loading from another working directory) is in load_test.ts, and B08
 // (the same results on the slow and the fast FFI path) in relu_test.ts.
+
+Deno.test("B03: a pending asynchronous call keeps its arrays alive through collections", async () => {
+  // In a child process, so that `gc` can be exposed: the input has no other
+  // reference while collections run during the call.
+  const mod = new URL("../mod.ts", import.meta.url).href;
+  const script = `
+    import { reluAsync } from "${mod}";
+    const n = 4194304;
+    const out = new Float32Array(n).fill(7);
+    const pending = reluAsync(new Float32Array(n).fill(-1), { out });
+    for (let i = 0; i < 20; i++) globalThis.gc();
+    const y = await pending;
+    for (let i = 0; i < 20; i++) globalThis.gc();
+    console.log(y === out && out.every((v) => v === 0));
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      "--no-lock",
+      "--v8-flags=--expose-gc",
+      script,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  assert.equal(new TextDecoder().decode(stdout).trim(), "true");
+});
+
+Deno.test("B04: a resizable buffer is refused by an asynchronous call before dispatch", async () => {
+  const buffer = new ArrayBuffer(16, { maxByteLength: 1 << 20 });
+  const x = new Float32Array(buffer);
+  x.set([-1, 2, -3, 4]);
+  const pending = activations.reluAsync(x, { out: x });
+  buffer.resize(1 << 20);
+  await assert.rejects(
+    pending,
+    (error: unknown) => error instanceof TypeError && /`x`/.test(error.message),
+  );
+  // Untouched, and the synchronous form still takes it.
+  assert.deepEqual([...x.subarray(0, 4)], [-1, 2, -3, 4]);
+  assert.equal(activations.relu(x, { out: x }), x);
+  assert.deepEqual([...x.subarray(0, 4)], [0, 2, 0, 4]);
+});
