@@ -1,22 +1,27 @@
-// The activation functions and their derivatives, one element at a time,
-// written once over a policy `M` that supplies the transcendental pieces:
+// The activation functions and their gradients, one element at a time, for
+// each element type:
 //
-// - LibmMath (below) uses glibc's libm, within one ulp in double. The double
-//   kernels use it: accuracy first, one element at a time.
-// - VectorMath (vector_math.h) is branch-free with a relative error under
-//   1e-11. The float kernels use it: each element is widened to double,
-//   evaluated, and rounded once, and the loops vectorize.
+// - FloatFunctions serve the float kernels: each element is widened to
+//   double and evaluated with the branch-free pieces of vector_math.h, whose
+//   relative error is below 1e-11, and rounded once, so that a float result
+//   is within one ulp of the exact value and the loops vectorize at every
+//   instruction level.
+// - DoubleFunctions serve the double kernels: each element is evaluated in
+//   double-double with the pieces of double_math.h and rounded once, which
+//   keeps it within one ulp too.
 //
-// Every formula is free of data-dependent branches (only selects), so that
-// it vectorizes under VectorMath. Where a formula meets 0 * Infinity at an
-// infinite input, the function returns the mathematical limit instead of the
-// NaN the formula would give.
+// Both are free of data-dependent branches (only selects). Where a formula
+// meets 0 * Infinity at an infinite input, the function returns the
+// mathematical limit instead of the NaN the formula would give; a NaN input
+// gives NaN, for gradients too. A gradient `FooGrad(dy, x)` returns
+// dy * foo'(x), rounded once in the double kernels.
 
 #ifndef ACTIVATIONS_ACTIVATION_MATH_H_
 #define ACTIVATIONS_ACTIVATION_MATH_H_
 
 #include <cmath>
 
+#include "double_math.h"
 #include "vector_math.h"
 
 namespace act {
@@ -25,85 +30,38 @@ namespace act {
 namespace {
 
 // SELU's constants (Klambauer et al., 2017) and their product, each rounded
-// once from the exact values.
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+// once from the exact values, and as double-doubles.
 constexpr double kSeluScale = 1.0507009873554804934193349852946;
 constexpr double kSeluScaleAlpha = 1.7580993408473768599402175208123;
+constexpr dd::DD kSeluScaleDD = {1.0507009873554805, 3.9874847667154144e-17};
+constexpr dd::DD kSeluScaleAlphaDD = {1.7580993408473768,
+                                      1.41535193800845e-17};
 
-// sqrt(2/pi) and the cubic coefficient of GELU's tanh form.
+// sqrt(2/pi) and the cubic coefficient of GELU's tanh form, the decimal
+// 0.044715 of Hendrycks and Gimpel; sqrt(8/pi) = 2 sqrt(2/pi).
 constexpr double kGeluTanhScale = 0.79788456080286535587989211986876;
 constexpr double kGeluTanhCubic = 0.044715;
+constexpr dd::DD kSqrt8OverPi = {1.5957691216057308, -9.96930880911092e-17};
+constexpr dd::DD kGeluTanhCubicDD = {0.044715, 2.1960211427085595e-18};
+constexpr dd::DD kThreeGeluTanhCubic = {0.134145, 1.3526957332032908e-17};
 
-// 1/sqrt(2), split into a double and the rest.
+// 1/sqrt(2) and 1/sqrt(2 pi).
 constexpr double kInvSqrt2Hi = 0.70710678118654757;
-constexpr double kInvSqrt2Lo = -4.8336466567264567e-17;
-
-// 1/sqrt(2*pi) and 2/sqrt(pi).
 constexpr double kInvSqrt2Pi = 0.39894228040143267793994605993438;
-constexpr double kTwoOverSqrtPi = 1.1283791670955125738961589031215;
+constexpr dd::DD kInvSqrt2 = {0.7071067811865476, -4.833646656726457e-17};
+constexpr dd::DD kInvSqrt2PiDD = {0.3989422804014327, -2.49232720227773e-17};
 
 constexpr double kInf = INFINITY;
 
-// The pieces from glibc's libm, with the extra care double output needs.
-struct LibmMath {
-  static double Exp(double x) { return std::exp(x); }
-  static double Expm1(double x) { return std::expm1(x); }
-  static double Log1pUnit(double y) { return std::log1p(y); }
-  static double Tanh(double x) { return std::tanh(x); }
-
-  // 1 / (1 + e^-x), formed so that e^-x never overflows: for x < 0 it is
-  // e^x / (1 + e^x), which keeps subnormal results.
-  static double Sigmoid(double x) {
-    if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-    const double e = std::exp(x);
-    return e / (1.0 + e);
-  }
-
-  // Phi(x) = erfc(-x/sqrt(2)) / 2. erfc's slope multiplies any error in its
-  // argument by 2u^2 in relative terms, so x/sqrt(2) is carried as
-  // u_hi + u_lo and u_lo enters through the slope, 2/sqrt(pi) e^(-u^2).
-  static double GaussCdf(double x) {
-    const double u_hi = x * kInvSqrt2Hi;
-    const double u_lo = std::fma(x, kInvSqrt2Hi, -u_hi) + x * kInvSqrt2Lo;
-    const double slope = kTwoOverSqrtPi * std::exp(-u_hi * u_hi);
-    return 0.5 * (std::erfc(-u_hi) + u_lo * slope);
-  }
-
-  // phi(x) = e^(-x^2/2) / sqrt(2 pi), with x^2 carried as hi + lo for the
-  // same reason.
-  static double GaussPdf(double x) {
-    const double hi = x * x;
-    const double lo = std::fma(x, x, -hi);
-    return kInvSqrt2Pi * std::exp(-0.5 * hi) * (1.0 - 0.5 * lo);
-  }
-};
-
-// The branch-free pieces of vector_math.h.
-struct VectorMath {
-  static double Exp(double x) { return vec::Exp(x); }
-  static double Expm1(double x) { return vec::Expm1(x); }
-  static double Log1pUnit(double y) { return vec::Log1pUnit(y); }
-  static double Tanh(double x) { return vec::Tanh(x); }
-  static double Sigmoid(double x) { return vec::Sigmoid(x); }
-
-  // Phi(x) from erfc(|x|/sqrt(2)), reflected for positive x, where
-  // 1 - erfc/2 stays at or above 1/2 and so does not cancel.
-  static double GaussCdf(double x) {
-    const double tail = 0.5 * vec::ErfcNonNegative(vec::Abs(x) * kInvSqrt2Hi);
-    return x < 0 ? tail : 1.0 - tail;
-  }
-
-  static double GaussPdf(double x) {
-    return kInvSqrt2Pi * vec::Exp(-0.5 * x * x);
-  }
-};
+// 600 ln 2, for moving exponentials past the range of vec::Exp by 2^600.
+constexpr double kLn2Times600 = 415.88830833596717;
 
 inline double Abs(double x) { return x < 0 ? -x : x; }
 inline bool IsNan(double x) { return x != x; }
 inline double NanOr(double x, double value) { return IsNan(x) ? x : value; }
 
 // ---------------------------------------------------------------------------
-// Forward functions
+// What both types share.
 
 // ReLU and ReLU6 are exact in any type, so they take the element's own type
 // and skip the widening. A NaN fails `x > 0` and is passed on, where fmax
@@ -118,103 +76,6 @@ inline T Relu6(T x) {
   return x > 0 ? (x < 6 ? x : T(6)) : (x != x ? x : T(0));
 }
 
-inline double LeakyRelu(double x, double alpha) {
-  return x < 0 ? alpha * x : x;
-}
-
-template <class M>
-inline double Elu(double x, double alpha) {
-  return x > 0 ? x : alpha * M::Expm1(x);
-}
-
-template <class M>
-inline double Selu(double x) {
-  return x > 0 ? kSeluScale * x : kSeluScaleAlpha * M::Expm1(x);
-}
-
-template <class M>
-inline double Celu(double x, double alpha) {
-  return x > 0 ? x : alpha * M::Expm1(x / alpha);
-}
-
-// x Phi(x); Phi comes from erfc, which keeps the negative tail where
-// 1 + erf would cancel to zero.
-template <class M>
-inline double GeluErf(double x) {
-  return x == -kInf ? -0.0 : x * M::GaussCdf(x);
-}
-
-// The tanh form, as x sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3):
-// the same function, without 1 + tanh's cancellation for x < 0.
-template <class M>
-inline double GeluTanh(double x) {
-  const double u = kGeluTanhScale * (x + kGeluTanhCubic * x * x * x);
-  const double y = x * M::Sigmoid(2 * u);
-  return x == -kInf ? -0.0 : (x == kInf ? x : y);
-}
-
-template <class M>
-inline double Silu(double x, double beta) {
-  const double y = x * M::Sigmoid(beta * x);
-  const double at_infinity =
-      x > 0 ? (beta >= 0 ? x : 0.0) : (beta > 0 ? -0.0 : x);
-  return Abs(x) == kInf ? at_infinity : y;
-}
-
-// tanh(softplus(x)) = n / (n + 2) with n = e^x (e^x + 2): exact algebra that
-// needs neither log1p nor tanh and stays accurate for very negative x. Past
-// x = 40 the ratio is 1 in double, so the exponent is clamped there.
-template <class M>
-inline double TanhSoftplus(double x) {
-  const double e = M::Exp(x > 40 ? 40.0 : x);
-  const double n = e * (e + 2);
-  return n / (n + 2);
-}
-
-template <class M>
-inline double Mish(double x) {
-  return x == -kInf ? -0.0 : x * TanhSoftplus<M>(x);
-}
-
-template <class M>
-inline double Sigmoid(double x) {
-  return M::Sigmoid(x);
-}
-
-inline double HardSigmoid(double x, double alpha, double beta) {
-  const double v = alpha * x + beta;
-  return v > 0 ? (v < 1 ? v : 1.0) : NanOr(v, 0.0);
-}
-
-// x relu6(x + 3) / 6; every x at or below -3 gives -0, as the product does.
-inline double HardSwish(double x) {
-  return x <= -3 ? -0.0 : (x >= 3 ? x : x * (x + 3) / 6);
-}
-
-template <class M>
-inline double Tanh(double x) {
-  return M::Tanh(x);
-}
-
-// log(1 + e^(beta x)) / beta as max(z, 0)/beta + log1p(e^-|z|)/beta with
-// z = beta x, so that e^z never overflows; for z > 0 the first term is
-// written as x, which it is, to spare a rounding.
-template <class M>
-inline double Softplus(double x, double beta) {
-  const double z = beta * x;
-  const double correction = M::Log1pUnit(M::Exp(-Abs(z))) / beta;
-  return z > 0 ? x + correction : correction;
-}
-
-inline double Softsign(double x) {
-  const double y = x / (1 + Abs(x));
-  return Abs(x) == kInf ? (x > 0 ? 1.0 : -1.0) : y;
-}
-
-// ---------------------------------------------------------------------------
-// Derivatives. A NaN input gives a NaN derivative, including on the flat
-// pieces of the piecewise-linear functions.
-
 // Kinks take the derivative TensorFlow, PyTorch and JAX share: ReLU's is 0
 // at 0, ReLU6's is 0 at 0 and at 6.
 inline double ReluDerivative(double x) { return x > 0 ? 1.0 : NanOr(x, 0); }
@@ -223,76 +84,37 @@ inline double Relu6Derivative(double x) {
   return (x > 0 && x < 6) ? 1.0 : NanOr(x, 0);
 }
 
+inline double LeakyRelu(double x, double alpha) {
+  return x < 0 ? alpha * x : x;
+}
+
 inline double LeakyReluDerivative(double x, double alpha) {
   return x > 0 ? 1.0 : NanOr(x, alpha);
 }
 
-template <class M>
-inline double EluDerivative(double x, double alpha) {
-  return x > 0 ? 1.0 : alpha * M::Exp(x);
+// alpha * x + beta for the hard sigmoid, as a double-double (v.hi is the
+// line rounded once), so that the clamp decides on the exact value. With
+// alpha = 0 the line is beta for every x, infinities included (a constant
+// has no other limit), where the product would give NaN.
+struct HardSigmoidLine {
+  dd::DD v;
+  double x;
+};
+
+// The clamp of the exact line to [0, 1].
+inline double HardSigmoidOf(HardSigmoidLine line) {
+  const dd::DD v = line.v;
+  const double inside = v.hi > 0 ? (v.hi < 1 ? v.hi : 1.0) : 0.0;
+  return IsNan(line.x) ? line.x : inside;
 }
 
-template <class M>
-inline double SeluDerivative(double x) {
-  return x > 0 ? kSeluScale : kSeluScaleAlpha * M::Exp(x);
-}
-
-template <class M>
-inline double CeluDerivative(double x, double alpha) {
-  return x > 0 ? 1.0 : M::Exp(x / alpha);
-}
-
-// sigma(x) (1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|): symmetric and
-// free of the cancellation in 1 - sigma.
-template <class M>
-inline double SigmoidDerivative(double x) {
-  const double e = M::Exp(-Abs(x));
-  const double d = 1 + e;
-  return e / (d * d);
-}
-
-// Phi(x) + x phi(x); at the infinities, the limits 1 and 0.
-template <class M>
-inline double GeluErfDerivative(double x) {
-  const double d = M::GaussCdf(x) + x * M::GaussPdf(x);
-  return Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d;
-}
-
-// d/dx x s(2u) = s + x 2u' s (1 - s), with 1 - s = s(-2u).
-template <class M>
-inline double GeluTanhDerivative(double x) {
-  const double x2 = x * x;
-  const double u = kGeluTanhScale * (x + kGeluTanhCubic * x2 * x);
-  const double du = kGeluTanhScale * (1 + 3 * kGeluTanhCubic * x2);
-  const double s = M::Sigmoid(2 * u);
-  const double d = s + x * 2 * du * s * M::Sigmoid(-2 * u);
-  return Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d;
-}
-
-// s (1 + z (1 - s)) with z = beta x and s = sigma(z); at infinite z the
-// limits 1 and 0, and 1/2 everywhere when beta is 0.
-template <class M>
-inline double SiluDerivative(double x, double beta) {
-  const double z = beta * x;
-  const double d = M::Sigmoid(z) * (1 + z * M::Sigmoid(-z));
-  const double limit = beta == 0 ? NanOr(x, 0.5) : (z > 0 ? 1.0 : 0.0);
-  return (beta == 0 || Abs(z) == kInf) ? limit : d;
-}
-
-// t + x sigma(x) (1 - t^2) with t = tanh(softplus(x)) and 1 - t = 2/(n + 2).
-template <class M>
-inline double MishDerivative(double x) {
-  const double e = M::Exp(x > 40 ? 40.0 : x);
-  const double n = e * (e + 2);
-  const double t = n / (n + 2);
-  const double one_minus_t = 2 / (n + 2);
-  const double d = t + x * M::Sigmoid(x) * one_minus_t * (1 + t);
-  return Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d;
-}
-
-inline double HardSigmoidDerivative(double x, double alpha, double beta) {
-  const double v = alpha * x + beta;
-  return (v > 0 && v < 1) ? alpha : NanOr(v, 0.0);
+// alpha strictly between the clamp edges, where the exact line is in
+// (0, 1), and 0 at both edges and beyond, as TensorFlow, PyTorch and JAX
+// give (TensorFlow.js gives alpha at the edges).
+inline double HardSigmoidSlopeOf(HardSigmoidLine line, double alpha) {
+  const dd::DD v = line.v;
+  const bool inside = v.hi > 0 && (v.hi < 1 || (v.hi == 1 && v.lo < 0));
+  return IsNan(line.x) ? line.x : (inside ? alpha : 0.0);
 }
 
 // 0 at and below -3 and 1 at and above 3, as TensorFlow and JAX give;
@@ -301,24 +123,507 @@ inline double HardSwishDerivative(double x) {
   return x <= -3 ? 0.0 : (x >= 3 ? 1.0 : NanOr(x, (2 * x + 3) / 6));
 }
 
-// 1 - tanh(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|), which keeps its
-// relative precision where tanh(x) rounds to 1.
-template <class M>
-inline double TanhDerivative(double x) {
-  const double e = M::Exp(-2 * Abs(x));
-  const double d = 1 + e;
-  return 4 * e / (d * d);
-}
+// ---------------------------------------------------------------------------
+// Float arrays: double arithmetic and the pieces of vector_math.h.
 
-template <class M>
-inline double SoftplusDerivative(double x, double beta) {
-  return M::Sigmoid(beta * x);
-}
+struct FloatFunctions {
+  static double LeakyReluGrad(double dy, double x, double alpha) {
+    return dy * LeakyReluDerivative(x, alpha);
+  }
 
-inline double SoftsignDerivative(double x) {
-  const double d = 1 + Abs(x);
-  return 1 / (d * d);
-}
+  static double Elu(double x, double alpha) {
+    return x > 0 ? x : alpha * vec::Expm1(x);
+  }
+  // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
+  // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
+  // would carry that into range.
+  static double EluGrad(double dy, double x, double alpha) {
+    const bool deep = x < -600 && Abs(alpha) > 1;
+    const double e = vec::Exp(deep ? x + kLn2Times600 : x);
+    return dy * (x > 0 ? 1.0 : (deep ? alpha * 0x1p-600 : alpha) * e);
+  }
+
+  static double Selu(double x) {
+    return x > 0 ? kSeluScale * x : kSeluScaleAlpha * vec::Expm1(x);
+  }
+  static double SeluGrad(double dy, double x) {
+    return dy * (x > 0 ? kSeluScale : kSeluScaleAlpha * vec::Exp(x));
+  }
+
+  // With alpha < 0, x / alpha is positive and alpha e^(x/alpha) stays in
+  // range past e^700, where vec::Exp stops: there it is taken as
+  // (alpha 2^600) e^(x/alpha - 600 ln2), the 1 of expm1 long gone.
+  static double Celu(double x, double alpha) {
+    const double q = x / alpha;
+    const bool deep = q > 600;
+    const double m = vec::Expm1(deep ? q - kLn2Times600 : q);
+    return x > 0 ? x : (deep ? alpha * 0x1p600 : alpha) * m;
+  }
+  static double CeluGrad(double dy, double x, double alpha) {
+    return dy * (x > 0 ? 1.0 : vec::Exp(x / alpha));
+  }
+
+  // Phi(x) from erfc(|x|/sqrt(2)), reflected for positive x, where
+  // 1 - erfc/2 stays at or above 1/2 and so does not cancel; erfc keeps
+  // the negative tail where 1 + erf would cancel to zero.
+  static double GaussCdf(double x) {
+    const double tail = 0.5 * vec::ErfcNonNegative(Abs(x) * kInvSqrt2Hi);
+    return x < 0 ? tail : 1.0 - tail;
+  }
+  static double GaussPdf(double x) {
+    return kInvSqrt2Pi * vec::Exp(-0.5 * x * x);
+  }
+
+  static double Gelu(double x) {
+    return x == -kInf ? -0.0 : x * GaussCdf(x);
+  }
+  // Phi(x) + x phi(x); at the infinities, the limits 1 and 0.
+  static double GeluGrad(double dy, double x) {
+    const double d = GaussCdf(x) + x * GaussPdf(x);
+    return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d);
+  }
+
+  // The tanh form, as x sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3):
+  // the same function, without 1 + tanh's cancellation for x < 0.
+  static double GeluTanh(double x) {
+    const double u = kGeluTanhScale * (x + kGeluTanhCubic * x * x * x);
+    const double y = x * vec::Sigmoid(2 * u);
+    return x == -kInf ? -0.0 : (x == kInf ? x : y);
+  }
+  // d/dx x s(2u) = s + x 2u' s (1 - s), with 1 - s = s(-2u).
+  static double GeluTanhGrad(double dy, double x) {
+    const double x2 = x * x;
+    const double u = kGeluTanhScale * (x + kGeluTanhCubic * x2 * x);
+    const double du = kGeluTanhScale * (1 + 3 * kGeluTanhCubic * x2);
+    const double s = vec::Sigmoid(2 * u);
+    const double d = s + x * 2 * du * s * vec::Sigmoid(-2 * u);
+    return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d);
+  }
+
+  static double Silu(double x, double beta) {
+    const double y = x * vec::Sigmoid(beta * x);
+    const double at_infinity =
+        x > 0 ? (beta >= 0 ? x : 0.0) : (beta > 0 ? -0.0 : x);
+    return Abs(x) == kInf ? at_infinity : y;
+  }
+  // s (1 + z (1 - s)) with z = beta x and s = sigma(z); at infinite z the
+  // limits 1 and 0, and 1/2 everywhere when beta is 0.
+  // Past |z| = 745, where e^-|z| is below every double, the limits too:
+  // vec::Sigmoid's e^-700 floor times a z of 10^300 would not vanish.
+  static double SiluGrad(double dy, double x, double beta) {
+    const double z = beta * x;
+    const double d = vec::Sigmoid(z) * (1 + z * vec::Sigmoid(-z));
+    const double limit = beta == 0 ? NanOr(x, 0.5) : (z > 0 ? 1.0 : 0.0);
+    return dy * ((beta == 0 || Abs(z) > 745) ? limit : d);
+  }
+
+  // tanh(softplus(x)) = n / (n + 2) with n = e^x (e^x + 2): exact algebra
+  // that needs neither log1p nor tanh and stays accurate for very negative
+  // x. Past x = 40 the ratio is 1 in double, so the exponent is clamped
+  // there.
+  static double Mish(double x) {
+    const double e = vec::Exp(x > 40 ? 40.0 : x);
+    const double n = e * (e + 2);
+    return x == -kInf ? -0.0 : x * (n / (n + 2));
+  }
+  // t + x sigma(x) (1 - t^2), t = tanh(softplus(x)), with q = e^-|x|: for
+  // x <= 0 (q = e^x, n = q (q + 2)) it is n/(n + 2) + 4xq (1 + q)/(n + 2)^2;
+  // for x > 0, with D = 1 + 2q + 2q^2, (1 + 2q)/D + 4xq^2 (1 + q)/D^2, so
+  // that x (1 - t^2) goes to 0 rather than growing where t rounds to 1.
+  static double MishGrad(double dy, double x) {
+    const double q = vec::Exp(-Abs(x));
+    const double n = q * (q + 2);
+    const double n2 = n + 2;
+    const double below = n / n2 + 4 * x * q * (1 + q) / (n2 * n2);
+    const double d = 1 + 2 * q + 2 * q * q;
+    const double above = (1 + 2 * q) / d + 4 * x * q * q * (1 + q) / (d * d);
+    const double slope = x > 0 ? above : below;
+    return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : slope);
+  }
+
+  static double Sigmoid(double x) { return vec::Sigmoid(x); }
+  // sigma(x) (1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|): symmetric
+  // and free of the cancellation in 1 - sigma.
+  static double SigmoidGrad(double dy, double x) {
+    const double e = vec::Exp(-Abs(x));
+    const double d = 1 + e;
+    return dy * (e / (d * d));
+  }
+
+  // The exact line: x has 24 significant bits, so with alpha cut in two
+  // halves of at most 27 bits, x * alpha_hi and x * alpha_lo are exact.
+  static HardSigmoidLine Line(double x, double alpha, double beta) {
+    const double alpha_hi =
+        dd::FromBits(dd::BitsOf(alpha) & ~((uint64_t{1} << 27) - 1));
+    const double alpha_lo = alpha - alpha_hi;
+    const dd::DD s = dd::TwoSum(x * alpha_hi, beta);
+    const dd::DD t = dd::TwoSum(s.hi, x * alpha_lo);
+    const dd::DD v = dd::FastTwoSum(t.hi, t.lo + s.lo);
+    // Infinite x, or a product or line past the largest double: the plain
+    // line, whose infinity clamps the same way; alpha = 0: beta.
+    const double line = alpha == 0 ? beta : alpha * x + beta;
+    const bool finite = Abs(x) != kInf && Abs(alpha * x) < kInf &&
+                        Abs(line) < kInf && !IsNan(v.hi);
+    return {finite ? v : dd::DD{line, 0.0}, x};
+  }
+  static double HardSigmoid(double x, double alpha, double beta) {
+    return HardSigmoidOf(Line(x, alpha, beta));
+  }
+  static double HardSigmoidGrad(double dy, double x, double alpha,
+                                double beta) {
+    return dy * HardSigmoidSlopeOf(Line(x, alpha, beta), alpha);
+  }
+
+  // x relu6(x + 3) / 6; every x at or below -3 gives -0, as the product
+  // does.
+  static double HardSwish(double x) {
+    return x <= -3 ? -0.0 : (x >= 3 ? x : x * (x + 3) / 6);
+  }
+  static double HardSwishGrad(double dy, double x) {
+    return dy * HardSwishDerivative(x);
+  }
+
+  static double Tanh(double x) { return vec::Tanh(x); }
+  // 1 - tanh(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|), which keeps its
+  // relative precision where tanh(x) rounds to 1.
+  static double TanhGrad(double dy, double x) {
+    const double e = vec::Exp(-2 * Abs(x));
+    const double d = 1 + e;
+    return dy * (4 * e / (d * d));
+  }
+
+  // log(1 + e^(beta x)) / beta as max(z, 0)/beta + log1p(e^-|z|)/beta with
+  // z = beta x, so that e^z never overflows; for z > 0 the first term is
+  // written as x, which it is, to spare a rounding.
+  // Below -|z| = -600 with a small beta, log1p(e^-|z|) is e^-|z| and is
+  // taken as e^(600 ln2 - |z|) (2^-600 / beta), since vec::Exp stops at
+  // e^-700 and 1/beta up to 2^1074 would carry that into range.
+  static double Softplus(double x, double beta) {
+    const double z = beta * x;
+    const bool deep = Abs(z) > 600 && Abs(beta) < 1;
+    const double e = vec::Exp(deep ? kLn2Times600 - Abs(z) : -Abs(z));
+    const double correction =
+        deep ? e * (0x1p-600 / beta) : vec::Log1pUnit(e) / beta;
+    return z > 0 ? x + correction : correction;
+  }
+  static double SoftplusGrad(double dy, double x, double beta) {
+    return dy * vec::Sigmoid(beta * x);
+  }
+
+  static double Softsign(double x) {
+    const double y = x / (1 + Abs(x));
+    return Abs(x) == kInf ? (x > 0 ? 1.0 : -1.0) : y;
+  }
+  static double SoftsignGrad(double dy, double x) {
+    const double d = 1 + Abs(x);
+    return dy * (1 / (d * d));
+  }
+};
+
+// ---------------------------------------------------------------------------
+// Double arrays: double-double arithmetic, rounded once.
+
+struct DoubleFunctions {
+  using DD = dd::DD;
+  using Scaled = dd::Scaled;
+
+  // A result that rounds to zero takes the sign of `sign`, which has the
+  // sign of the exact value: double-double steps such as -0 + 0 lose it.
+  static double KeepSign(double y, double sign) {
+    return y == 0 ? (std::signbit(sign) ? -0.0 : 0.0) : y;
+  }
+
+  static double LeakyReluGrad(double dy, double x, double alpha) {
+    return dy * LeakyReluDerivative(x, alpha);
+  }
+
+  // expm1 keeps the sign of a zero, and so does alpha * expm1 for
+  // alpha > 0; the double-double product would not.
+  static double Elu(double x, double alpha) {
+    const double y = dd::Value(dd::Mul(dd::Expm1(DD{x, 0.0}), alpha));
+    return x > 0 ? x : (x == 0 ? alpha * x : KeepSign(y, alpha * x));
+  }
+  static double EluGrad(double dy, double x, double alpha) {
+    const Scaled slope = dd::Times(dd::Exp(x), alpha);
+    return x > 0 ? dy : dd::RoundTimes(dy, slope);
+  }
+
+  static double Selu(double x) {
+    const double product = kSeluScale * x;
+    const double positive = dd::IsFinite(product)
+                                ? dd::Value(dd::Mul(kSeluScaleDD, x))
+                                : product;
+    const double negative =
+        dd::Value(dd::Mul(kSeluScaleAlphaDD, dd::Expm1(DD{x, 0.0})));
+    return x > 0 ? positive : (x == 0 ? x : KeepSign(negative, x));
+  }
+  static double SeluGrad(double dy, double x) {
+    const Scaled negative = dd::Times(dd::Exp(x), kSeluScaleAlphaDD);
+    const Scaled slope = dd::Select(x > 0, dd::Unscaled(kSeluScaleDD),
+                                    negative);
+    return dd::RoundTimes(dy, slope);
+  }
+
+  // x / alpha as a double-double, so that e^(x/alpha) at x/alpha = -700
+  // is not off by 350 ulps from the rounding of the quotient.
+  static DD Quotient(double x, double alpha) {
+    const double q = x / alpha;
+    return {q, std::fma(-q, alpha, x) / alpha};
+  }
+  // With alpha < 0, x / alpha is positive and e^(x/alpha) may pass the
+  // largest double while alpha e^(x/alpha) does not: past 40, where the 1
+  // of expm1 no longer shows, or where the product overflowed, it is taken
+  // from the scaled e^q.
+  static double Celu(double x, double alpha) {
+    const DD q = Quotient(x, alpha);
+    const double y = dd::Value(dd::Mul(dd::Expm1(q), alpha));
+    const double large = dd::Round(dd::Times(dd::Exp(q), alpha));
+    const double value = q.hi > 40 || !dd::IsFinite(y) ? large : y;
+    return x > 0 ? x : (x == 0 ? alpha * (x / alpha) : KeepSign(value, x));
+  }
+  static double CeluGrad(double dy, double x, double alpha) {
+    return x > 0 ? dy : dd::RoundTimes(dy, dd::Exp(Quotient(x, alpha)));
+  }
+
+  // Phi(x) and phi(x) from one e^(-x^2/2): with a = |x|/sqrt(2) and
+  // erfc(a) = decay * ratio, Phi(-|x|) = decay ratio / 2 and
+  // phi(x) = decay / sqrt(2 pi). x is taken in [-60, 40], beyond which
+  // gelu and its gradient are their limits.
+  struct Gauss {
+    dd::ErfcParts erfc;
+    double x;
+  };
+  static Gauss GaussAt(double x) {
+    const double xc = dd::AtMost(dd::AtLeast(x, -60.0), 40.0);
+    const DD square = dd::TwoProduct(xc, xc);
+    const DD half_square = {0.5 * square.hi, 0.5 * square.lo};
+    const DD a = dd::Mul(kInvSqrt2, Abs(xc));
+    return {dd::Erfc(a, half_square), xc};
+  }
+
+  static double Gelu(double x) {
+    const Gauss g = GaussAt(x);
+    const Scaled tail = {dd::Mul(g.erfc.decay.v, dd::Mul(g.erfc.ratio, 0.5)),
+                         g.erfc.decay.k};
+    const Scaled negative = dd::Times(tail, g.x);
+    const DD cdf = dd::Add(dd::Negate(dd::ToDD(tail)), 1.0);
+    const Scaled positive = dd::Unscaled(dd::Mul(cdf, g.x));
+    const double y = dd::Round(dd::Select(x < 0, negative, positive));
+    return x > 40 ? x : (x < -60 ? -0.0 : KeepSign(y, x));
+  }
+  // Phi(x) + x phi(x). For x < 0 both terms carry the decay, and the
+  // bracket ratio/2 + x/sqrt(2 pi) cancels only near the zero at -0.7518.
+  static double GeluGrad(double dy, double x) {
+    const Gauss g = GaussAt(x);
+    const DD half_ratio = dd::Mul(g.erfc.ratio, 0.5);
+    const DD bracket = dd::Add(half_ratio, dd::Mul(kInvSqrt2PiDD, g.x));
+    const Scaled negative = dd::Times(g.erfc.decay, bracket);
+    const DD decay = dd::ToDD(g.erfc.decay);
+    const DD cdf = dd::Add(dd::Negate(dd::Mul(decay, half_ratio)), 1.0);
+    const DD density = dd::Mul(dd::Mul(decay, kInvSqrt2PiDD), g.x);
+    const Scaled positive = dd::Unscaled(dd::Add(cdf, density));
+    const Scaled slope = dd::Select(x < 0, negative, positive);
+    const Scaled limit = dd::Unscaled(DD{x > 0 ? 1.0 : 0.0, 0.0});
+    return dd::RoundTimes(dy, dd::Select(x > 40 || x < -60, limit, slope));
+  }
+
+  // w = 2u = sqrt(8/pi) (x + 0.044715 x^3) for x in [-30, 10]: beyond, the
+  // tanh GELU is x (sigmoid(w) = 1 - e^-87) or 0 (e^w below 2^-2800).
+  static DD GeluTanhArgument(double x) {
+    const DD cube = dd::Mul(dd::TwoProduct(x, x), x);
+    return dd::Mul(kSqrt8OverPi,
+                   dd::Add(dd::Mul(kGeluTanhCubicDD, cube), x));
+  }
+  static double GeluTanh(double x) {
+    const double xc = dd::AtMost(dd::AtLeast(x, -30.0), 10.0);
+    const Scaled s = dd::Sigmoid(GeluTanhArgument(xc));
+    const double y = dd::Round(dd::Times(s, xc));
+    return x > 10 ? x : (x < -30 ? -0.0 : KeepSign(y, x));
+  }
+  // sigmoid(w) + x w'(x) sigmoid'(w): with e = e^-|w| and d = 1 + e,
+  // e (1/d + x w' / d^2) for w < 0, keeping the tail's scale, and
+  // 1/d + e x w' / d^2 otherwise.
+  static double GeluTanhGrad(double dy, double x) {
+    const double xc = dd::AtMost(dd::AtLeast(x, -30.0), 10.0);
+    const DD w = GeluTanhArgument(xc);
+    const DD dw = dd::Mul(
+        kSqrt8OverPi,
+        dd::Add(dd::Mul(kThreeGeluTanhCubic, dd::TwoProduct(xc, xc)), 1.0));
+    const DD slope = dd::Mul(dw, xc);
+    const dd::Logistic l = dd::LogisticParts(w);
+    const DD d = l.one_plus_e;
+    const DD inverse = dd::Div(dd::kOne, d);
+    const DD weighted = dd::Div(slope, dd::Mul(d, d));
+    const Scaled negative = dd::Times(l.e, dd::Add(inverse, weighted));
+    const Scaled positive = dd::Unscaled(
+        dd::Add(inverse, dd::Mul(dd::ToDD(l.e), weighted)));
+    const Scaled grad = dd::Select(w.hi < 0, negative, positive);
+    const Scaled limit = dd::Unscaled(DD{x > 0 ? 1.0 : 0.0, 0.0});
+    return dd::RoundTimes(dy, dd::Select(x > 10 || x < -30, limit, grad));
+  }
+
+  static double Silu(double x, double beta) {
+    const Scaled s = dd::Sigmoid(dd::TwoProduct(beta, x));
+    const double y = dd::Round(dd::Times(s, x));
+    // At infinite x: x where beta x goes to +inf, 0 of x's sign where it
+    // goes to -inf; beta = 0 is x/2 everywhere.
+    const double at_infinity =
+        beta * x > 0 ? x : (x < 0 ? -0.0 : 0.0);
+    const double finite = KeepSign(y, x);
+    return beta == 0 ? x * 0.5 : (Abs(x) == kInf ? at_infinity : finite);
+  }
+  // With z = beta x, e = e^-|z| and d = 1 + e: e (d + z) / d^2 for z < 0,
+  // and 1/d + z e / d^2 otherwise.
+  static double SiluGrad(double dy, double x, double beta) {
+    const DD z = dd::Tame(dd::TwoProduct(beta, x));
+    const dd::Logistic l = dd::LogisticParts(z);
+    const DD d = l.one_plus_e;
+    const DD d2 = dd::Mul(d, d);
+    const Scaled negative = dd::Times(l.e, dd::Div(dd::Add(d, z), d2));
+    const Scaled positive = dd::Unscaled(
+        dd::Add(dd::Div(dd::kOne, d), dd::Mul(z, dd::Div(dd::ToDD(l.e), d2))));
+    const Scaled grad = dd::Select(z.hi < 0, negative, positive);
+    const double limit = beta == 0 ? NanOr(x, 0.5) : (z.hi > 0 ? 1.0 : 0.0);
+    const bool at_limit = beta == 0 || Abs(z.hi) == kInf;
+    return dd::RoundTimes(
+        dy, dd::Select(at_limit, dd::Unscaled(DD{limit, 0.0}), grad));
+  }
+
+  // tanh(softplus(x)) with q = e^-|x|: for x <= 0, q (q + 2)/(n + 2) with
+  // n = q (q + 2), keeping the tail's scale; for x > 0,
+  // (1 + 2q)/(1 + 2q + 2q^2).
+  static double Mish(double x) {
+    const double xc = dd::AtMost(x, 800.0);
+    const Scaled q = dd::Exp(-Abs(xc));
+    const DD qd = dd::ToDD(q);
+    const DD two_q = {2 * qd.hi, 2 * qd.lo};
+    const DD d = dd::Add(dd::Add(dd::Mul(dd::Mul(qd, qd), 2.0), two_q), 1.0);
+    const DD above = dd::Mul(dd::Div(dd::Add(two_q, 1.0), d), x);
+    const DD q_plus_2 = dd::Add(qd, 2.0);
+    const DD n2 = dd::Add(dd::Mul(qd, q_plus_2), 2.0);
+    const Scaled below = dd::Times(dd::Times(q, dd::Div(q_plus_2, n2)), xc);
+    const double y = dd::Round(dd::Select(x > 0, dd::Unscaled(above), below));
+    return x == kInf ? x : (x == -kInf ? -0.0 : KeepSign(y, x));
+  }
+  // t + x sigma(x) (1 - t^2) with q = e^-|x|: for x <= 0,
+  // q ((q + 2)/(n + 2) + 4x (1 + q)/(n + 2)^2); for x > 0,
+  // (1 + 2q)/D + 4x q^2 (1 + q)/D^2 with D = 1 + 2q + 2q^2.
+  static double MishGrad(double dy, double x) {
+    const double xc = dd::AtMost(dd::AtLeast(x, -1600.0), 800.0);
+    const Scaled q = dd::Exp(-Abs(xc));
+    const DD qd = dd::ToDD(q);
+    const DD two_q = {2 * qd.hi, 2 * qd.lo};
+    const DD q2 = dd::Mul(qd, qd);
+    const DD one_plus_q = dd::Add(qd, 1.0);
+    const DD d = dd::Add(dd::Add(dd::Mul(q2, 2.0), two_q), 1.0);
+    const DD t = dd::Div(dd::Add(two_q, 1.0), d);
+    const DD above = dd::Add(
+        t, dd::Div(dd::Mul(dd::Mul(q2, one_plus_q), 4 * xc), dd::Mul(d, d)));
+    const DD q_plus_2 = dd::Add(qd, 2.0);
+    const DD n2 = dd::Add(dd::Mul(qd, q_plus_2), 2.0);
+    const DD first = dd::Div(q_plus_2, n2);
+    const DD second = dd::Div(dd::Mul(one_plus_q, 4 * xc), dd::Mul(n2, n2));
+    const Scaled below = dd::Times(q, dd::Add(first, second));
+    const Scaled slope = dd::Select(x > 0, dd::Unscaled(above), below);
+    const Scaled limit = dd::Unscaled(DD{x > 0 ? 1.0 : 0.0, 0.0});
+    return dd::RoundTimes(dy, dd::Select(Abs(x) == kInf, limit, slope));
+  }
+
+  static double Sigmoid(double x) {
+    return dd::Round(dd::Sigmoid(DD{x, 0.0}));
+  }
+  static double SigmoidGrad(double dy, double x) {
+    return dd::RoundTimes(dy, dd::SigmoidSlope(DD{x, 0.0}));
+  }
+
+  // The exact line, from the product's error term. Where the product or
+  // the line overflows, the plain line, whose infinity clamps the same way.
+  static HardSigmoidLine Line(double x, double alpha, double beta) {
+    const DD p = dd::TwoProduct(alpha, x);
+    const DD s = dd::TwoSum(p.hi, beta);
+    const DD v = dd::FastTwoSum(s.hi, s.lo + p.lo);
+    const double line = alpha == 0 ? beta : alpha * x + beta;
+    const bool finite =
+        dd::IsFinite(p.hi) && dd::IsFinite(line) && !IsNan(v.hi);
+    return {finite && alpha != 0 ? v : DD{line, 0.0}, x};
+  }
+  static double HardSigmoid(double x, double alpha, double beta) {
+    return HardSigmoidOf(Line(x, alpha, beta));
+  }
+  static double HardSigmoidGrad(double dy, double x, double alpha,
+                                double beta) {
+    return dy * HardSigmoidSlopeOf(Line(x, alpha, beta), alpha);
+  }
+
+  static double HardSwish(double x) {
+    const DD y = dd::Div(dd::Mul(dd::TwoSum(x, 3.0), x), DD{6.0, 0.0});
+    const double inside = KeepSign(dd::Value(y), x);
+    return x <= -3 ? -0.0 : (x >= 3 ? x : inside);
+  }
+  static double HardSwishGrad(double dy, double x) {
+    const DD slope = dd::Div(dd::TwoSum(2 * x, 3.0), DD{6.0, 0.0});
+    const DD clamped = Abs(x) < 3 ? slope : DD{x > 0 ? 1.0 : 0.0, 0.0};
+    return dd::RoundTimes(dy, dd::Unscaled(IsNan(x) ? DD{x, 0.0} : clamped));
+  }
+
+  // sign(x) e / (e + 2) with e = expm1(2|x|); past |x| = 20 the ratio is 1
+  // in double.
+  static double Tanh(double x) {
+    const double a = dd::AtMost(Abs(x), 20.0);
+    const DD e = dd::Expm1(DD{2 * a, 0.0});
+    const double t = dd::Value(dd::Div(e, dd::Add(e, 2.0)));
+    const double magnitude = Abs(x) >= 20 ? 1.0 : t;
+    return x < 0 ? -magnitude : (x > 0 ? magnitude : x);
+  }
+  // 4e / (1 + e)^2 with e = e^(-2|x|).
+  static double TanhGrad(double dy, double x) {
+    const Scaled e = dd::Exp(-2 * Abs(x));
+    const DD d = dd::Add(dd::ToDD(e), 1.0);
+    const Scaled slope = {dd::Div(dd::Mul(e.v, 4.0), dd::Mul(d, d)), e.k};
+    return dd::RoundTimes(dy, slope);
+  }
+
+  // With z = beta x: x + log1p(e^-z)/beta for z > 0, log1p(e^z)/beta
+  // otherwise. Dividing by beta is multiplying by the inverse of its
+  // mantissa with its exponent moved into the scale, so that a tiny beta (a
+  // quotient past the largest double) cannot overflow midway; in the far
+  // tail (e^z below 2^-60) log1p(e^z) is e^z (1 - e^z/2), keeping its
+  // scale.
+  static double Softplus(double x, double beta) {
+    const DD z = dd::Tame(dd::TwoProduct(beta, x));
+    const Scaled e = dd::Exp(z.hi > 0 ? dd::Negate(z) : z);
+    const DD ed = dd::ToDD(e);
+    const dd::Split b = dd::Frexp(beta);
+    const DD inverse = dd::Div(dd::kOne, DD{b.m, 0.0});
+    const Scaled log = dd::Times(Scaled{dd::Log1p(ed), -b.e}, inverse);
+    const Scaled tail = dd::Times(
+        Scaled{dd::Mul(e.v, 1 - 0.5 * ed.hi), e.k - b.e}, inverse);
+    const DD correction = dd::ToDD(log);
+    const double above =
+        dd::Fallback(dd::Value(dd::Add(correction, x)), correction.hi + x);
+    const double below = dd::Round(e.k < -60 ? tail : log);
+    const double y = z.hi > 0 ? above : below;
+    const double at_infinity = z.hi > 0 ? x : (beta > 0 ? 0.0 : -0.0);
+    return IsNan(x) ? x : (Abs(z.hi) == kInf ? at_infinity : y);
+  }
+  static double SoftplusGrad(double dy, double x, double beta) {
+    return dd::RoundTimes(dy, dd::Sigmoid(dd::TwoProduct(beta, x)));
+  }
+
+  static double Softsign(double x) {
+    const double y = dd::Value(dd::Div(DD{x, 0.0}, dd::TwoSum(1.0, Abs(x))));
+    const double finite = KeepSign(y, x);
+    return Abs(x) == kInf ? (x > 0 ? 1.0 : -1.0) : finite;
+  }
+  // 1 / (1 + |x|)^2 from the mantissa of 1 + |x|, so that the square
+  // neither overflows nor underflows.
+  static double SoftsignGrad(double dy, double x) {
+    const Scaled d = dd::Normalize(dd::Unscaled(dd::TwoSum(1.0, Abs(x))));
+    const Scaled slope = {dd::Div(dd::kOne, dd::Mul(d.v, d.v)), -2 * d.k};
+    const Scaled limit = dd::Unscaled(DD{IsNan(x) ? x : 0.0, 0.0});
+    return dd::RoundTimes(dy, Abs(x) < kInf ? slope : limit);
+  }
+};
 
 }  // namespace
 }  // namespace act

@@ -126,16 +126,17 @@ void MapUnary(const T* x, T* y, size_t n, F f) {
   });
 }
 
-// dx[i] = dy[i] * f'(x[i]), the product taken in double and rounded once.
+// dx[i] = backward(dy[i], x[i]), which gives dy[i] * f'(x[i]) in double
+// (see activation_math.h), rounded once to T.
 template <typename T, typename F>
-void MapGradient(const T* dy, const T* x, T* dx, size_t n, F derivative) {
-  ForEachBlock(dx, n, [dy, x, derivative](size_t start, size_t count,
-                                          T* block) {
+void MapGradient(const T* dy, const T* x, T* dx, size_t n, F backward) {
+  ForEachBlock(dx, n, [dy, x, backward](size_t start, size_t count,
+                                        T* block) {
     const T* upstream = dy + start;
     const T* in = x + start;
     for (size_t i = 0; i < count; ++i) {
-      const double slope = derivative(static_cast<double>(in[i]));
-      block[i] = static_cast<T>(static_cast<double>(upstream[i]) * slope);
+      block[i] = static_cast<T>(backward(static_cast<double>(upstream[i]),
+                                         static_cast<double>(in[i])));
     }
   });
 }
@@ -179,17 +180,18 @@ void Copy(const T* x, T* y, size_t n, bool streaming) {
   FinishStreaming();
 }
 
-// The policy of each element type: float evaluates with the branch-free
-// vector pieces, double with libm (see activation_math.h).
+// The functions of each element type: float evaluates in double with the
+// branch-free vector pieces, double in double-double (see
+// activation_math.h).
 template <typename T>
-struct MathFor;
+struct FunctionsFor;
 template <>
-struct MathFor<float> {
-  using Type = VectorMath;
+struct FunctionsFor<float> {
+  using Type = FloatFunctions;
 };
 template <>
-struct MathFor<double> {
-  using Type = LibmMath;
+struct FunctionsFor<double> {
+  using Type = DoubleFunctions;
 };
 
 // ---------------------------------------------------------------------------
@@ -197,7 +199,7 @@ struct MathFor<double> {
 
 template <typename T>
 struct Kernels {
-  using M = typename MathFor<T>::Type;
+  using F = typename FunctionsFor<T>::Type;
 
   static void relu(const T* x, T* y, size_t n) {
     MapExact(x, y, n, [](T v) { return Relu(v); });
@@ -206,116 +208,128 @@ struct Kernels {
     MapExact(x, y, n, [](T v) { return Relu6(v); });
   }
   static void selu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return Selu<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return GeluErf<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return GeluTanh<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::GeluTanh(v); });
   }
   static void mish(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return Mish<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::Mish(v); });
   }
   static void sigmoid(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return Sigmoid<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::Sigmoid(v); });
   }
   static void hard_swish(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return HardSwish(v); });
+    MapUnary(x, y, n, [](double v) { return F::HardSwish(v); });
   }
   static void tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return Tanh<M>(v); });
+    MapUnary(x, y, n, [](double v) { return F::Tanh(v); });
   }
   static void softsign(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return Softsign(v); });
+    MapUnary(x, y, n, [](double v) { return F::Softsign(v); });
   }
 
   static void relu_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return ReluDerivative(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return g * ReluDerivative(v); });
   }
   static void relu6_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return Relu6Derivative(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return g * Relu6Derivative(v); });
   }
   static void selu_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return SeluDerivative<M>(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return F::SeluGrad(g, v); });
   }
   static void gelu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double v) { return GeluErfDerivative<M>(v); });
+                [](double g, double v) { return F::GeluGrad(g, v); });
   }
   static void gelu_tanh_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double v) { return GeluTanhDerivative<M>(v); });
+                [](double g, double v) { return F::GeluTanhGrad(g, v); });
   }
   static void mish_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return MishDerivative<M>(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return F::MishGrad(g, v); });
   }
   static void sigmoid_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double v) { return SigmoidDerivative<M>(v); });
+                [](double g, double v) { return F::SigmoidGrad(g, v); });
   }
   static void hard_swish_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double v) { return HardSwishDerivative(v); });
+                [](double g, double v) { return F::HardSwishGrad(g, v); });
   }
   static void tanh_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return TanhDerivative<M>(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return F::TanhGrad(g, v); });
   }
   static void softsign_grad(const T* dy, const T* x, T* dx, size_t n) {
-    MapGradient(dy, x, dx, n, [](double v) { return SoftsignDerivative(v); });
+    MapGradient(dy, x, dx, n,
+                [](double g, double v) { return F::SoftsignGrad(g, v); });
   }
 
   static void leaky_relu(const T* x, T* y, size_t n, double alpha) {
     MapUnary(x, y, n, [alpha](double v) { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
-    MapUnary(x, y, n, [alpha](double v) { return Elu<M>(v, alpha); });
+    MapUnary(x, y, n, [alpha](double v) { return F::Elu(v, alpha); });
   }
   static void celu(const T* x, T* y, size_t n, double alpha) {
-    MapUnary(x, y, n, [alpha](double v) { return Celu<M>(v, alpha); });
+    MapUnary(x, y, n, [alpha](double v) { return F::Celu(v, alpha); });
   }
   static void silu(const T* x, T* y, size_t n, double beta) {
-    MapUnary(x, y, n, [beta](double v) { return Silu<M>(v, beta); });
+    MapUnary(x, y, n, [beta](double v) { return F::Silu(v, beta); });
   }
   static void softplus(const T* x, T* y, size_t n, double beta) {
-    MapUnary(x, y, n, [beta](double v) { return Softplus<M>(v, beta); });
+    MapUnary(x, y, n, [beta](double v) { return F::Softplus(v, beta); });
   }
 
   static void leaky_relu_grad(const T* dy, const T* x, T* dx, size_t n,
                               double alpha) {
-    MapGradient(dy, x, dx, n,
-                [alpha](double v) { return LeakyReluDerivative(v, alpha); });
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+      return F::LeakyReluGrad(g, v, alpha);
+    });
   }
   static void elu_grad(const T* dy, const T* x, T* dx, size_t n,
                        double alpha) {
-    MapGradient(dy, x, dx, n,
-                [alpha](double v) { return EluDerivative<M>(v, alpha); });
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+      return F::EluGrad(g, v, alpha);
+    });
   }
   static void celu_grad(const T* dy, const T* x, T* dx, size_t n,
                         double alpha) {
-    MapGradient(dy, x, dx, n,
-                [alpha](double v) { return CeluDerivative<M>(v, alpha); });
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+      return F::CeluGrad(g, v, alpha);
+    });
   }
   static void silu_grad(const T* dy, const T* x, T* dx, size_t n,
                         double beta) {
-    MapGradient(dy, x, dx, n,
-                [beta](double v) { return SiluDerivative<M>(v, beta); });
+    MapGradient(dy, x, dx, n, [beta](double g, double v) {
+      return F::SiluGrad(g, v, beta);
+    });
   }
   static void softplus_grad(const T* dy, const T* x, T* dx, size_t n,
                             double beta) {
-    MapGradient(dy, x, dx, n,
-                [beta](double v) { return SoftplusDerivative<M>(v, beta); });
+    MapGradient(dy, x, dx, n, [beta](double g, double v) {
+      return F::SoftplusGrad(g, v, beta);
+    });
   }
 
   static void hard_sigmoid(const T* x, T* y, size_t n, double alpha,
                            double beta) {
-    MapUnary(x, y, n,
-             [alpha, beta](double v) { return HardSigmoid(v, alpha, beta); });
+    MapUnary(x, y, n, [alpha, beta](double v) {
+      return F::HardSigmoid(v, alpha, beta);
+    });
   }
   static void hard_sigmoid_grad(const T* dy, const T* x, T* dx, size_t n,
                                 double alpha, double beta) {
-    MapGradient(dy, x, dx, n, [alpha, beta](double v) {
-      return HardSigmoidDerivative(v, alpha, beta);
+    MapGradient(dy, x, dx, n, [alpha, beta](double g, double v) {
+      return F::HardSigmoidGrad(g, v, alpha, beta);
     });
   }
 
@@ -345,40 +359,17 @@ struct Kernels {
                                size_t axis_length);
 };
 
-// A sum of doubles with Neumaier's compensation, so that a row of a million
-// terms loses no more than a few ulp. Once the sum is infinite or NaN the
-// compensation is dropped, since it would turn Infinity into NaN.
-class CompensatedSum {
- public:
-  void Add(double value) {
-    const double total = sum_ + value;
-    if (std::isfinite(total)) {
-      compensation_ += Abs(sum_) >= Abs(value) ? (sum_ - total) + value
-                                               : (value - total) + sum_;
-    }
-    sum_ = total;
-  }
-
-  double Value() const {
-    return std::isfinite(sum_) ? sum_ + compensation_ : sum_;
-  }
-
- private:
-  double sum_ = 0;
-  double compensation_ = 0;
-};
-
 template <typename T>
 void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
                             const T* alpha, size_t alpha_n, T* dalpha) {
-  // Each slope's gradient sums over every alpha_n-th element. Slopes are
-  // taken in groups that fit on the stack, and alpha is read in full before
-  // a group's sums are written.
+  // Each slope's gradient sums over every alpha_n-th element, each product
+  // with its error. Slopes are taken in groups that fit on the stack, and
+  // alpha is read in full before a group's sums are written.
   constexpr size_t kGroup = 256;
-  CompensatedSum sums[kGroup];
+  dd::Sum sums[kGroup];
   for (size_t first = 0; first < alpha_n; first += kGroup) {
     const size_t group = alpha_n - first < kGroup ? alpha_n - first : kGroup;
-    for (size_t j = 0; j < group; ++j) sums[j] = CompensatedSum();
+    for (size_t j = 0; j < group; ++j) sums[j] = dd::Sum();
 
     for (size_t row = 0; row + first < n; row += alpha_n) {
       for (size_t j = 0; j < group && row + first + j < n; ++j) {
@@ -386,12 +377,12 @@ void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
         const double v = static_cast<double>(x[i]);
         const double g = static_cast<double>(dy[i]);
         const double a = static_cast<double>(alpha[first + j]);
-        if (!(v > 0)) sums[j].Add(g * v);
+        if (!(v > 0)) sums[j].Add(dd::ExactProduct(g, v));
         dx[i] = static_cast<T>(v > 0 ? g : g * NanOr(v, a));
       }
     }
     for (size_t j = 0; j < group; ++j) {
-      dalpha[first + j] = static_cast<T>(sums[j].Value());
+      dalpha[first + j] = static_cast<T>(dd::Value(sums[j].Total()));
     }
   }
 }
@@ -407,89 +398,175 @@ double RowMax(const T* row, size_t length) {
   return max;
 }
 
-// Sums e^(x - max) over a row. The exponentials go through a block so that
-// their loop vectorizes; a row that fits in one block keeps them there for
-// the caller.
-template <typename T, class M>
-double RowExpSum(const T* row, size_t length, double max, double* block) {
-  CompensatedSum sum;
+// A softmax row of floats: e^(x - max) in double (x - max is exact there)
+// through a block, so that the exponentials vectorize, summed in
+// double-double; a row that fits in one block keeps them there for the
+// division, a longer one takes them again rather than store them, so that
+// each output is rounded once.
+inline void SoftmaxRow(const float* in, float* out, size_t length,
+                       double* block) {
+  const double max = RowMax(in, length);
+  dd::Sum sum;
   for (size_t start = 0; start < length; start += kBlock) {
     const size_t count = length - start < kBlock ? length - start : kBlock;
     for (size_t i = 0; i < count; ++i) {
-      block[i] = M::Exp(static_cast<double>(row[start + i]) - max);
+      block[i] = vec::Exp(static_cast<double>(in[start + i]) - max);
     }
     for (size_t i = 0; i < count; ++i) sum.Add(block[i]);
   }
-  return sum.Value();
+  const double total = dd::Value(sum.Total());
+  if (length <= kBlock) {
+    for (size_t i = 0; i < length; ++i) {
+      out[i] = static_cast<float>(block[i] / total);
+    }
+    return;
+  }
+  for (size_t i = 0; i < length; ++i) {
+    out[i] = static_cast<float>(
+        vec::Exp(static_cast<double>(in[i]) - max) / total);
+  }
+}
+
+// e^(x - max) with x - max exact as a double-double.
+inline dd::Scaled RowExp(double x, double max) {
+  return dd::Exp(dd::TwoSum(x, -max));
+}
+
+// A softmax row of doubles: the exponentials in double-double, their sum
+// in double-double, each output e / sum rounded once.
+inline void SoftmaxRow(const double* in, double* out, size_t length,
+                       double*) {
+  const double max = RowMax(in, length);
+  dd::Sum sum;
+  for (size_t i = 0; i < length; ++i) sum.Add(dd::ToDD(RowExp(in[i], max)));
+  const dd::DD total = sum.Total();
+  for (size_t i = 0; i < length; ++i) {
+    const dd::Scaled e = RowExp(in[i], max);
+    out[i] = dd::Round(dd::Scaled{dd::Div(e.v, total), e.k});
+  }
+}
+
+// vec::Exp clamps its argument, so -Infinity is taken apart: its term is
+// exactly 0.
+inline dd::DD RowExpDD(float x, double max) {
+  const double e = vec::Exp(static_cast<double>(x) - max);
+  return {x == -kInf ? 0.0 : e, 0.0};
+}
+inline dd::DD RowExpDD(double x, double max) {
+  return dd::ToDD(RowExp(x, max));
+}
+
+// log(sum of e^(x - max)) as log1p of the sum without the maximum's own 1,
+// so that a row dominated by its maximum keeps the small terms; and
+// whether that sum has any term at all, since then the logarithm is
+// positive even where it rounds to 0.
+struct LogSum {
+  dd::DD value;
+  bool positive;
+};
+
+template <typename T>
+LogSum RowLogSum(const T* in, size_t length, double max) {
+  dd::Sum rest;
+  bool skipped = false;
+  bool positive = false;
+  for (size_t i = 0; i < length; ++i) {
+    const double v = static_cast<double>(in[i]);
+    if (!skipped && v == max) {
+      skipped = true;
+      continue;
+    }
+    positive = positive || v > -kInf;
+    rest.Add(RowExpDD(in[i], max));
+  }
+  const dd::DD r = rest.Total();
+  const dd::DD log =
+      r.hi < 1 ? dd::Log1p(r) : dd::LogAtLeastOne(dd::Add(r, 1.0));
+  return {log, positive};
 }
 
 template <typename T>
 void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
   alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
-    const T* in = x + start;
-    T* out = y + start;
-    const double max = RowMax(in, axis_length);
-    const double sum = RowExpSum<T, M>(in, axis_length, max, block);
-
-    // A row longer than a block has its exponentials taken again rather
-    // than stored, so that a float output is rounded only once.
-    if (axis_length <= kBlock) {
-      for (size_t i = 0; i < axis_length; ++i) {
-        out[i] = static_cast<T>(block[i] / sum);
-      }
-      continue;
-    }
-    for (size_t i = 0; i < axis_length; ++i) {
-      out[i] = static_cast<T>(M::Exp(static_cast<double>(in[i]) - max) / sum);
-    }
+    SoftmaxRow(x + start, y + start, axis_length, block);
   }
 }
 
+// (x - max) - log(sum), with x - max exact and the difference rounded once.
+// A row whose maximum is not finite (a NaN, +Infinity, or all -Infinity) is
+// all NaN, as TensorFlow.js gives.
 template <typename T>
 void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
                              size_t axis_length) {
-  alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
     const T* in = x + start;
     T* out = y + start;
     const double max = RowMax(in, axis_length);
-    const double log_sum =
-        std::log(RowExpSum<T, M>(in, axis_length, max, block));
+    if (!dd::IsFinite(max)) {
+      for (size_t i = 0; i < axis_length; ++i) out[i] = static_cast<T>(NAN);
+      continue;
+    }
+    const LogSum log_sum = RowLogSum(in, axis_length, max);
     for (size_t i = 0; i < axis_length; ++i) {
-      out[i] = static_cast<T>((static_cast<double>(in[i]) - max) - log_sum);
+      const double v = static_cast<double>(in[i]);
+      const dd::DD shifted = dd::TwoSum(v, -max);
+      // x - max may pass the largest double (-Infinity is then the answer)
+      // or land next to it, where the double-double steps give NaN.
+      const double d = dd::Fallback(
+          dd::Value(dd::Add(shifted, dd::Negate(log_sum.value))),
+          shifted.hi - log_sum.value.hi);
+      // The maximum's own -log(sum) is negative when the sum has terms.
+      const double signed_d = d == 0 && log_sum.positive ? -0.0 : d;
+      out[i] = static_cast<T>(v == -kInf ? v : signed_d);
     }
   }
 }
 
+// y (dy - sum(dy y)), the sum of exact products in double-double and the
+// difference exact, so that only the product rounds. Where infinities
+// enter, the plain formula.
 template <typename T>
 void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                               size_t axis_length) {
   for (size_t start = 0; start < n; start += axis_length) {
-    CompensatedSum dot;
+    dd::Sum dot;
     for (size_t i = start; i < start + axis_length; ++i) {
-      dot.Add(static_cast<double>(dy[i]) * static_cast<double>(y[i]));
+      dot.Add(dd::ExactProduct(static_cast<double>(dy[i]),
+                               static_cast<double>(y[i])));
     }
-    const double total = dot.Value();
+    const dd::DD total = dot.Total();
     for (size_t i = start; i < start + axis_length; ++i) {
       const double g = static_cast<double>(dy[i]);
-      dx[i] = static_cast<T>(static_cast<double>(y[i]) * (g - total));
+      const double p = static_cast<double>(y[i]);
+      const double plain = p * (g - total.hi);
+      const double exact =
+          dd::Value(dd::Mul(dd::Add(dd::Negate(total), g), p));
+      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
+                                                 : plain);
     }
   }
 }
 
+// dy - e^y sum(dy), with e^y and the product in double-double, since the
+// difference cancels where a row's dy are alike.
 template <typename T>
 void Kernels<T>::log_softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                                   size_t axis_length) {
   for (size_t start = 0; start < n; start += axis_length) {
-    CompensatedSum sum;
+    dd::Sum sum;
     for (size_t i = start; i < start + axis_length; ++i) {
       sum.Add(static_cast<double>(dy[i]));
     }
-    const double total = sum.Value();
+    const dd::DD total = sum.Total();
     for (size_t i = start; i < start + axis_length; ++i) {
-      const double p = M::Exp(static_cast<double>(y[i]));
-      dx[i] = static_cast<T>(static_cast<double>(dy[i]) - p * total);
+      const double g = static_cast<double>(dy[i]);
+      const dd::Scaled p = dd::Exp(static_cast<double>(y[i]));
+      const double plain = g - dd::Round(p) * total.hi;
+      const dd::DD product = dd::ToDD(dd::Times(p, total));
+      const double exact = dd::Value(dd::Add(dd::Negate(product), g));
+      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
+                                                 : plain);
     }
   }
 }

@@ -76,7 +76,7 @@ inline double Exp(double x) {
 
 // e^x - 1, keeping its relative precision near 0: the Taylor series below
 // |x| = 0.35 (error under 1e-15 there), e^x - 1 above, where the subtraction
-// loses at most two bits.
+// loses at most two bits. A zero keeps its sign, as x + x^2 p would not.
 inline double Expm1(double x) {
   double p = 1.0 / 6227020800;
   p = p * x + 1.0 / 479001600;
@@ -91,7 +91,7 @@ inline double Expm1(double x) {
   p = p * x + 1.0 / 6;
   p = p * x + 0.5;
   const double series = x + x * x * p;
-  return Abs(x) < 0.35 ? series : Exp(x) - 1.0;
+  return x == 0 ? x : (Abs(x) < 0.35 ? series : Exp(x) - 1.0);
 }
 
 // log(1 + y) for y in [0, 1], as 2 atanh(s) with s = y / (2 + y) <= 1/3:
@@ -119,10 +119,13 @@ inline double Log1pUnit(double y) {
 // (1 + 2a) e^(a^2) erfc(a) is smooth on [0, inf) and t maps that onto
 // [-1, 1), where a degree-14 polynomial fits it to 3e-12 (a Chebyshev fit
 // to 40-digit values, computed for this library with mpmath). a is clamped
-// at 11, where erfc is already below the smallest float.
+// at 26, where e^(-a^2) nears the clamp of Exp: erfc(26) is 1e-296, so
+// that even x erfc(a) and dy x e^(-a^2) for the largest float x and dy
+// round to 0 in float beyond it, while below it a gradient scaled by a
+// large dy keeps its digits.
 inline double ErfcNonNegative(double a) {
   constexpr double kShift = 3.75;
-  a = AtMost(a, 11.0);
+  a = AtMost(a, 26.0);
   const double t = (a - kShift) / (a + kShift);
 
   double p = 2.9982598719159933e-06;

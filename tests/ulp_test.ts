@@ -313,6 +313,80 @@ Deno.test("the reference meets the values of cases.json", async (t) => {
 });
 
 // ---------------------------------------------------------------------------
+// The reference against exact values, computed with mpmath by
+// tests/tools/reference_values.py: it must round each one correctly.
+
+/** The precise forms of tests/data/reference_values.json's functions. */
+const EXACT_FORMS: Record<
+  string,
+  [(x: number) => ref.Precise, (x: number) => ref.Precise]
+> = {
+  "elu": [(x) => ref.exact.elu(x), (x) => ref.exact.eluDerivative(x)],
+  "elu alpha=0.5": [
+    (x) => ref.exact.elu(x, 0.5),
+    (x) => ref.exact.eluDerivative(x, 0.5),
+  ],
+  "selu": [ref.exact.selu, ref.exact.seluDerivative],
+  "celu alpha=0.3": [
+    (x) => ref.exact.celu(x, 0.3),
+    (x) => ref.exact.celuDerivative(x, 0.3),
+  ],
+  "gelu": [ref.exact.gelu, ref.exact.geluDerivative],
+  "geluTanh": [ref.exact.geluTanh, ref.exact.geluTanhDerivative],
+  "silu": [(x) => ref.exact.silu(x), (x) => ref.exact.siluDerivative(x)],
+  "silu beta=1.702": [
+    (x) => ref.exact.silu(x, 1.702),
+    (x) => ref.exact.siluDerivative(x, 1.702),
+  ],
+  "mish": [ref.exact.mish, ref.exact.mishDerivative],
+  "sigmoid": [ref.exact.sigmoid, ref.exact.sigmoidDerivative],
+  "tanh": [ref.exact.tanh, ref.exact.tanhDerivative],
+  "softplus": [
+    (x) => ref.exact.softplus(x),
+    (x) => ref.exact.softplusDerivative(x),
+  ],
+  "softplus beta=2": [
+    (x) => ref.exact.softplus(x, 2),
+    (x) => ref.exact.softplusDerivative(x, 2),
+  ],
+  "softsign": [ref.exact.softsign, ref.exact.softsignDerivative],
+  "hardSwish": [ref.exact.hardSwish, ref.exact.hardSwishDerivative],
+};
+
+Deno.test("the reference rounds exact values correctly to both types", async (t) => {
+  const entries = JSON.parse(
+    await Deno.readTextFile(
+      new URL("./data/reference_values.json", import.meta.url),
+    ),
+  ) as [string, "y" | "dx", number, number, string][];
+  assert.ok(entries.length > 1000, "the table is there");
+  assert.deepEqual(
+    [...new Set(entries.map((e) => e[0]))].sort(),
+    Object.keys(EXACT_FORMS).sort(),
+  );
+  for (const Type of ARRAY_TYPES) {
+    await t.step(Type.name, () => {
+      const wrong: string[] = [];
+      for (const [name, output, x, dy, exactValue] of entries) {
+        const [forward, derivative] = EXACT_FORMS[name]!;
+        const p = output === "y" ? forward(x) : ref.times(derivative(x), dy);
+        const got = ref.roundPrecise(p, Type);
+        // The decimal parses to the correctly rounded double; float32
+        // rounds that again, which can differ from a direct rounding only
+        // 2^-29 of the time, never at these points.
+        const want = roundToType(Number(exactValue), Type);
+        // An exact zero's sign is the reference's convention, not a value.
+        const same = exactValue === "0" ? got === 0 : Object.is(got, want);
+        if (!same) {
+          wrong.push(`${name} ${output} at ${x} (dy ${dy}): ${got} vs ${want}`);
+        }
+      }
+      assert.deepEqual(wrong, []);
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------
 // The reference against tfjs, which computes in float32 from float64 math,
 // away from the spots where tfjs itself loses digits.
 
