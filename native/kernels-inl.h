@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "activation_math.h"
 #include "kernels.h"
@@ -115,14 +116,14 @@ void ForEachBlock(T* out, size_t n, Fill fill) {
   if (stream) FinishStreaming();
 }
 
-// y[i] = f(x[i]), the function evaluated in double (see activation_math.h).
+// y[i] = f(x[i]), the function evaluated in the type it takes: double for
+// most, float for the float functions of float_math.h (see
+// activation_math.h).
 template <typename T, typename F>
 void MapUnary(const T* x, T* y, size_t n, F f) {
   ForEachBlock(y, n, [x, f](size_t start, size_t count, T* block) {
     const T* in = x + start;
-    for (size_t i = 0; i < count; ++i) {
-      block[i] = static_cast<T>(f(static_cast<double>(in[i])));
-    }
+    for (size_t i = 0; i < count; ++i) block[i] = static_cast<T>(f(in[i]));
   });
 }
 
@@ -208,25 +209,25 @@ struct Kernels {
     MapExact(x, y, n, [](T v) { return Relu6(v); });
   }
   static void selu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Selu(v); });
+    MapUnary(x, y, n, [](T v) { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::GeluTanh(v); });
+    MapUnary(x, y, n, [](T v) { return F::GeluTanh(v); });
   }
   static void mish(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) { return F::Mish(v); });
   }
   static void sigmoid(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Sigmoid(v); });
+    MapUnary(x, y, n, [](T v) { return F::Sigmoid(v); });
   }
   static void hard_swish(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) { return F::HardSwish(v); });
   }
   static void tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Tanh(v); });
+    MapUnary(x, y, n, [](T v) { return F::Tanh(v); });
   }
   static void softsign(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) { return F::Softsign(v); });
@@ -277,12 +278,24 @@ struct Kernels {
     MapUnary(x, y, n, [alpha](double v) { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
-    MapUnary(x, y, n, [alpha](double v) { return F::Elu(v, alpha); });
+    MapUnary(x, y, n, [alpha](T v) { return F::Elu(v, alpha); });
   }
+  // CELU with alpha 1 is ELU with alpha 1, and SiLU with beta 1 needs no
+  // rounding of beta x: for floats both take the float functions.
   static void celu(const T* x, T* y, size_t n, double alpha) {
+    if (std::is_same<T, float>::value && alpha == 1) {
+      MapUnary(x, y, n, [](T v) { return F::Elu(v, 1.0); });
+      return;
+    }
     MapUnary(x, y, n, [alpha](double v) { return F::Celu(v, alpha); });
   }
   static void silu(const T* x, T* y, size_t n, double beta) {
+    if constexpr (std::is_same<T, float>::value) {
+      if (beta == 1) {
+        MapUnary(x, y, n, [](float v) { return F::SiluUnitBeta(v); });
+        return;
+      }
+    }
     MapUnary(x, y, n, [beta](double v) { return F::Silu(v, beta); });
   }
   static void softplus(const T* x, T* y, size_t n, double beta) {
