@@ -39,15 +39,45 @@ inline float FromBits(int32_t bits) {
   return x;
 }
 
-// Clamps that let NaN through, as in vector_math.h.
-inline float AtLeast(float x, float lo) { return x < lo ? lo : x; }
-inline float AtMost(float x, float hi) { return x > hi ? hi : x; }
 inline float Abs(float x) { return FromBits(BitsOf(x) & 0x7fffffff); }
+
+// min(|x|, limit) for a positive finite limit, and limit for a NaN: the
+// minimum of the bits as integers, which order non-negative floats as the
+// floats, NaN above all. A clamp written as a float select would let GCC
+// split the loop into one copy per side of the clamp, each with its own
+// division; the callers give NaN back at the end.
+inline float AbsAtMost(float x, float limit) {
+  const int32_t a = BitsOf(x) & 0x7fffffff;
+  const int32_t l = BitsOf(limit);
+  return FromBits(a < l ? a : l);
+}
+
+// `yes` where `condition` holds, else `no`, chosen on the bits.
+inline float Choose(bool condition, float yes, float no) {
+  return FromBits(condition ? BitsOf(yes) : BitsOf(no));
+}
+
+// All ones where x's sign bit is set (-0 and negative NaNs included), else
+// all zeros. A condition that several selects share lets GCC split the
+// loop body into one copy per side, each with its own division; a mask
+// used in integer arithmetic does not.
+inline int32_t SignMask(float x) { return BitsOf(x) >> 31; }
+
+// `yes` where `mask` is all ones, `no` where it is all zeros.
+inline float Blend(int32_t mask, float yes, float no) {
+  return FromBits((BitsOf(yes) & mask) | (BitsOf(no) & ~mask));
+}
 
 // |magnitude| with the sign bit of `sign`.
 inline float WithSignOf(float magnitude, float sign) {
   return FromBits((BitsOf(magnitude) & 0x7fffffff) |
                   (BitsOf(sign) & static_cast<int32_t>(0x80000000u)));
+}
+
+// y, or x itself where x is NaN or +Infinity: a NaN propagates, and
+// +Infinity is the limit of the functions that grow like x.
+inline float UnlessNanOrInfinity(float x, float y) {
+  return Choose(x < __builtin_inff(), y, x);
 }
 
 // e^r - 1 for |r| <= ln2/2 + a little, as r + r^2 q(r) with q the Taylor
@@ -63,19 +93,17 @@ inline float ExpReducedMinusOne(float r) {
   return r + r * r * q;
 }
 
-// p 2^n for an integer n in [-150, 128], as two exact powers of two, so
+// 2^n for an integer n in [-126, 127].
+inline float PowerOfTwo(int32_t n) {
+  return FromBits(static_cast<int32_t>(static_cast<uint32_t>(n + 127) << 23));
+}
+
+// p 2^n for an integer n in [-252, 127], as two exact powers of two, so
 // that a subnormal result is rounded once, by the second product.
 inline float Scale(float p, int32_t n) {
   const int32_t half = n >> 1;
-  const uint32_t first = static_cast<uint32_t>(half + 127) << 23;
-  const uint32_t second = static_cast<uint32_t>(n - half + 127) << 23;
-  return (p * FromBits(static_cast<int32_t>(first))) *
-         FromBits(static_cast<int32_t>(second));
+  return (p * PowerOfTwo(half)) * PowerOfTwo(n - half);
 }
-
-// 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an
-// integer held in the low bits of the sum.
-constexpr float kRoundingMagic = 12582912.0f;
 
 // e^x as p 2^n with p = 1 + s in [0.7, 1.42], kept apart so that a caller
 // can scale a product of e^x rather than e^x itself, and round a subnormal
@@ -91,39 +119,34 @@ inline ExpParts FromReduced(float r, int32_t n) {
   return {1.0f + s, s, n};
 }
 
-// The lowest argument the exponentials take: e^-120 is 2^-173, so that
-// even e^x times the 120 of SiLU's x rounds to 0 below it.
-constexpr float kExpFloor = -120.0f;
+// 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an
+// integer held in the low bits of the sum.
+constexpr float kRoundingMagic = 12582912.0f;
 
-// x = n ln2 + r with ln2 in two parts, the first of 9 bits so that
-// n * kLn2Hi is exact for every n here. x is clamped to [-120, 89], beyond
-// which e^x is 0 or Infinity in float anyway.
+// e^x for x in [-120, 0], which the callers' clamps guarantee (e^-120 is
+// 2^-173, so that even e^x times the 120 of SiLU's x rounds to 0 below
+// it). x = n ln2 + r with ln2 in two parts, the first of 9 bits so that
+// n * kLn2Hi is exact for every n here.
 inline ExpParts ExpSplit(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f;
   constexpr float kLn2Lo = -2.12194440e-4f;
 
-  x = AtMost(AtLeast(x, kExpFloor), 89.0f);
   const float shifted = x * kLog2e + kRoundingMagic;
   const float n = shifted - kRoundingMagic;
   const float r = (x - n * kLn2Hi) - n * kLn2Lo;
   return FromReduced(r, BitsOf(shifted) - BitsOf(kRoundingMagic));
 }
 
-inline float Exp(float x) {
-  const ExpParts e = ExpSplit(x);
-  return Scale(e.p, e.n);
-}
-
-// e^x for a double x, reduced in double, so that an argument carrying more
-// bits than a float loses none of them: x - n ln2 is exact to double
-// precision there, and only the reduced r is rounded to float.
+// The same for a double x in [-120, 0], reduced in double, so that an
+// argument carrying more bits than a float loses none of them: x - n ln2
+// is exact to double precision there, and only the reduced r is rounded
+// to float.
 inline ExpParts ExpSplitOfDouble(double x) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2 = 0.69314718055994531;
   constexpr double kRoundingMagicDouble = 6755399441055744.0;
 
-  x = x < kExpFloor ? kExpFloor : (x > 89.0 ? 89.0 : x);
   const double shifted = x * kLog2e + kRoundingMagicDouble;
   const double n = shifted - kRoundingMagicDouble;
   const float r = static_cast<float>(x - n * kLn2);
@@ -132,89 +155,85 @@ inline ExpParts ExpSplitOfDouble(double x) {
   return FromReduced(r, static_cast<int32_t>(low_bits));
 }
 
-// numerator / (1 + e) for e = e^-|w|, times e's power of two when
-// `scaled`: applied after the division, so that a tail that reaches the
+// numerator / (1 + e) for e = e^-|w|, times e's power of two where the
+// mask `scaled` is all ones: applied after the division, so that a tail that reaches the
 // subnormals rounds once. The rounding of 1 + e is taken back to first
 // order, except from a zero, whose sign the subtraction would lose.
-inline float OverOnePlus(float numerator, ExpParts e, bool scaled) {
-  const float small = Scale(e.p, e.n);
+inline float OverOnePlus(float numerator, ExpParts e, int32_t scaled) {
+  // Below 2^-126, e stands for anything as small: 1 + e is 1 either way.
+  const float small = e.p * PowerOfTwo(e.n < -126 ? -126 : e.n);
   const float d = 1.0f + small;
   const float d_error = small - (d - 1.0f);
   const float q = numerator / d;
-  const float corrected = q == 0 ? q : q - q * d_error;
-  return Scale(corrected, scaled ? e.n : 0);
+  return Scale(WithSignOf(q - q * d_error, q), e.n & scaled);
 }
 
-// x sigmoid(w) for a w of x's sign and e = e^-|w|: x / (1 + e) for
-// x >= 0, x e / (1 + e) below, where x e is x + x s, which spares the
+// x sigmoid(w) for e = e^-|w|, w of x's sign: x / (1 + e) for x >= 0,
+// x e / (1 + e) below (and at -0), with the x of the tail clamped to `tail_x` (where
+// the result rounds to -0 below it) and x e as x + x s, which spares the
 // rounding of 1 + s.
-inline float TimesSigmoid(float x, ExpParts e) {
-  const bool negative = x < 0;
-  return OverOnePlus(negative ? x + x * e.s : x, e, negative);
+inline float TimesSigmoid(float x, float tail_x, ExpParts e) {
+  const int32_t negative = SignMask(x);
+  const float numerator = Blend(negative, tail_x + tail_x * e.s, x);
+  return UnlessNanOrInfinity(x, OverOnePlus(numerator, e, negative));
 }
 
-// e^x - 1 for x <= 0: x + x^2 q(x) above -0.7 (a degree-5 fit, relative
-// error 2.4e-10), e^x - 1 below, where e^x < 1/2 so that the subtraction
-// loses nothing to cancellation. A zero keeps its sign.
+// e^x - 1 for x <= 0, as (2^n - 1) + 2^n s from e^x = 2^n (1 + s): for
+// n = 0 it is s, which keeps its relative precision near 0; below, 2^n - 1
+// is exact and at most -1/4, so that the sum cancels little. |x| is
+// clamped at 30, where e^x - 1 is -1 in float. A zero keeps its sign; a
+// positive x gives a finite value of no meaning, which callers discard.
 inline float Expm1NonPositive(float x) {
-  float q = 0.00014680185995530337f;
-  q = q * x + 0.0013421893818303943f;
-  q = q * x + 0.008311904966831207f;
-  q = q * x + 0.04166162386536598f;
-  q = q * x + 0.16666612029075623f;
-  q = q * x + 0.4999999701976776f;
-  const float series = x + x * x * q;
-  const float far = Exp(x) - 1.0f;
-  return x == 0 ? x : (x > -0.7f ? series : far);
+  const ExpParts e = ExpSplit(-AbsAtMost(x, 30.0f));
+  const float power = PowerOfTwo(e.n);
+  const float m = (power - 1.0f) + power * e.s;
+  return x != x ? x : (x == 0 ? x : m);
 }
 
 // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, with e = e^-|x|,
-// so that e never overflows and the negative tail keeps its scale.
+// so that e never overflows and the negative tail keeps its scale. |x| is
+// clamped at 120, beyond which the result is 0 or 1.
 inline float Sigmoid(float x) {
-  const ExpParts e = ExpSplit(-Abs(x));
-  const bool negative = x < 0;
-  return OverOnePlus(negative ? e.p : 1.0f, e, negative);
+  const ExpParts e = ExpSplit(-AbsAtMost(x, 120.0f));
+  const int32_t negative = SignMask(x);
+  const float y = OverOnePlus(Blend(negative, e.p, 1.0f), e, negative);
+  return x != x ? x : y;
 }
 
-constexpr float kInfinityF = __builtin_inff();
-
-// x sigmoid(x), x clamped at -120, below which it rounds to -0. +Infinity
-// is its own limit, which the correction of 1 + e would turn into NaN.
+// x sigmoid(x), |x| clamped at 120 for the exponential and the tail.
 inline float Silu(float x) {
-  const float xc = AtLeast(x, kExpFloor);
-  const float y = TimesSigmoid(xc, ExpSplit(-Abs(xc)));
-  return x == kInfinityF ? x : y;
+  const float a = AbsAtMost(x, 120.0f);
+  return TimesSigmoid(x, -a, ExpSplit(-a));
 }
 
 // x sigmoid(w) with w = sqrt(8/pi) (x + 0.044715 x^3) in double: in float
-// the rounding of w would be multiplied by |w| in the tail of e^w. x is
-// clamped at -20, below which the result rounds to -0; +Infinity as in
-// Silu.
+// the rounding of w would be multiplied by |w| in the tail of e^w. |x| is
+// clamped at 11 for the exponential and the tail: below -11 the result
+// rounds to -0, above 11 it is x.
 inline float GeluTanh(float x) {
   constexpr double kSqrt8OverPi = 1.5957691216057308;
   constexpr double kCubic = 0.044715;
-  const float xc = AtLeast(x, -20.0f);
-  const double xd = xc;
-  const double w = kSqrt8OverPi * (xd + kCubic * (xd * xd * xd));
-  const float y = TimesSigmoid(xc, ExpSplitOfDouble(w < 0 ? w : -w));
-  return x == kInfinityF ? x : y;
+  const float a = AbsAtMost(x, 11.0f);
+  const double ad = a;
+  const double w = kSqrt8OverPi * (ad + kCubic * (ad * ad * ad));
+  return TimesSigmoid(x, -a, ExpSplitOfDouble(-w));
 }
 
-// sign(x) tanh(|x|): below |x| = 0.625, a + a^3 p(a^2) (a degree-4 fit in
-// a^2, relative error 4.4e-9); above, 1 - 2 / (e^2a + 1), which is at
-// least 0.55 there so that the subtraction cancels little. |x| is clamped
-// at 10, where tanh is 1 in float.
+// sign(x) tanh(a), a = |x|, as (1 - e) / (1 + e) with e = e^-2a =
+// 2^n (1 + s): the numerator is (1 - 2^n) - 2^n s, which for n = 0 is -s
+// and keeps the relative precision of small a, and below cancels little
+// (1 - 2^n is exact and at least 1/2). The rounding of 1 + e is taken back
+// to first order. a is clamped at 10, where tanh is 1 in float.
 inline float Tanh(float x) {
-  const float a = AtMost(Abs(x), 10.0f);
-  const float a2 = a * a;
-  float p = -0.005704987328499556f;
-  p = p * a2 + 0.0206390880048275f;
-  p = p * a2 - 0.05373971536755562f;
-  p = p * a2 + 0.13331441581249237f;
-  p = p * a2 - 0.3333328068256378f;
-  const float series = a + a * a2 * p;
-  const float far = 1.0f - 2.0f / (Exp(2.0f * a) + 1.0f);
-  return WithSignOf(a < 0.625f ? series : far, x);
+  const float a = AbsAtMost(x, 10.0f);
+  const ExpParts e = ExpSplit(-2.0f * a);
+  const float power = PowerOfTwo(e.n);
+  const float numerator = (1.0f - power) - power * e.s;
+  const float small = power * e.p;
+  const float d = 1.0f + small;
+  const float d_error = small - (d - 1.0f);
+  const float q = numerator / d;
+  return x != x ? x : WithSignOf(q - q * d_error, x);
 }
 
 }  // namespace vf

@@ -239,7 +239,7 @@ export const CASES: ElementwiseCase[] = [
     name: "tanh",
     forward: exact.tanh,
     derivative: exact.tanhDerivative,
-    bounds: { y: ONE, dx: ONE },
+    bounds: { y: TWO_IN_FLOAT32, dx: ONE },
   },
   {
     label: "softplus",
