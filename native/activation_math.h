@@ -141,6 +141,13 @@ struct FloatFunctions {
     const double m = vf::Expm1NonPositive(x);
     return x > 0 ? x : static_cast<float>(alpha * m);
   }
+  // An alpha that is a float (1, the default, among them): the product of
+  // two floats is exact in double, so the float product, rounded once,
+  // gives the same bits as Elu without the widening.
+  static float EluFloatAlpha(float x, float alpha) {
+    const float m = vf::Expm1NonPositive(x);
+    return x > 0 ? x : alpha * m;
+  }
   // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
   // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
   // would carry that into range.

@@ -191,13 +191,17 @@ inline float Expm1NonPositive(float x) {
 }
 
 // 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) below, with e = e^-|x|,
-// so that e never overflows and the negative tail keeps its scale. |x| is
-// clamped at 120, beyond which the result is 0 or 1.
+// so that e never overflows and the negative tail keeps its scale: a
+// subnormal e is the result itself, 1 + e being 1. The rounding of 1 + e
+// is taken back to first order. |x| is clamped at 120, beyond which the
+// result is 0 or 1.
 inline float Sigmoid(float x) {
-  const ExpParts e = ExpSplit(-AbsAtMost(x, 120.0f));
-  const int32_t negative = SignMask(x);
-  const float y = OverOnePlus(Blend(negative, e.p, 1.0f), e, negative);
-  return x != x ? x : y;
+  const ExpParts parts = ExpSplit(-AbsAtMost(x, 120.0f));
+  const float e = Scale(parts.p, parts.n);
+  const float d = 1.0f + e;
+  const float d_error = e - (d - 1.0f);
+  const float q = Blend(SignMask(x), e, 1.0f) / d;
+  return x != x ? x : q - q * d_error;
 }
 
 // x sigmoid(x), |x| clamped at 120 for the exponential and the tail.

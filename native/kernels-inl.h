@@ -278,14 +278,28 @@ struct Kernels {
     MapUnary(x, y, n, [alpha](double v) { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
+    // An alpha within float's range converts without overflow.
+    constexpr double kFloatMax = 3.4028234663852886e38;
+    if constexpr (std::is_same<T, float>::value) {
+      const bool in_range = alpha >= -kFloatMax && alpha <= kFloatMax;
+      const float alpha_float = static_cast<float>(in_range ? alpha : 0.0);
+      if (in_range && static_cast<double>(alpha_float) == alpha) {
+        MapUnary(x, y, n, [alpha_float](float v) {
+          return F::EluFloatAlpha(v, alpha_float);
+        });
+        return;
+      }
+    }
     MapUnary(x, y, n, [alpha](T v) { return F::Elu(v, alpha); });
   }
   // CELU with alpha 1 is ELU with alpha 1, and SiLU with beta 1 needs no
   // rounding of beta x: for floats both take the float functions.
   static void celu(const T* x, T* y, size_t n, double alpha) {
-    if (std::is_same<T, float>::value && alpha == 1) {
-      MapUnary(x, y, n, [](T v) { return F::Elu(v, 1.0); });
-      return;
+    if constexpr (std::is_same<T, float>::value) {
+      if (alpha == 1) {
+        MapUnary(x, y, n, [](float v) { return F::EluFloatAlpha(v, 1.0f); });
+        return;
+      }
     }
     MapUnary(x, y, n, [alpha](double v) { return F::Celu(v, alpha); });
   }
