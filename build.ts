@@ -77,6 +77,7 @@ export interface BuildPlan {
 
 const HEADERS = [
   "activation_math.h",
+  "double_math.h",
   "activations.h",
   "kernels-inl.h",
   "kernels.h",

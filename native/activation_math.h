@@ -60,9 +60,9 @@ constexpr double kInf = INFINITY;
 // 600 ln 2, for moving exponentials past the range of vec::Exp by 2^600.
 constexpr double kLn2Times600 = 415.88830833596717;
 
-inline double Abs(double x) { return x < 0 ? -x : x; }
-inline bool IsNan(double x) { return x != x; }
-inline double NanOr(double x, double value) { return IsNan(x) ? x : value; }
+ACT_INLINE double Abs(double x) { return x < 0 ? -x : x; }
+ACT_INLINE bool IsNan(double x) { return x != x; }
+ACT_INLINE double NanOr(double x, double value) { return IsNan(x) ? x : value; }
 
 // ---------------------------------------------------------------------------
 // What both types share.
@@ -71,28 +71,28 @@ inline double NanOr(double x, double value) { return IsNan(x) ? x : value; }
 // and skip the widening. A NaN fails `x > 0` and is passed on, where fmax
 // would turn it into 0; -0 becomes +0.
 template <typename T>
-inline T Relu(T x) {
+ACT_INLINE T Relu(T x) {
   return x > 0 ? x : (x != x ? x : T(0));
 }
 
 template <typename T>
-inline T Relu6(T x) {
+ACT_INLINE T Relu6(T x) {
   return x > 0 ? (x < 6 ? x : T(6)) : (x != x ? x : T(0));
 }
 
 // Kinks take the derivative TensorFlow, PyTorch and JAX share: ReLU's is 0
 // at 0, ReLU6's is 0 at 0 and at 6.
-inline double ReluDerivative(double x) { return x > 0 ? 1.0 : NanOr(x, 0); }
+ACT_INLINE double ReluDerivative(double x) { return x > 0 ? 1.0 : NanOr(x, 0); }
 
-inline double Relu6Derivative(double x) {
+ACT_INLINE double Relu6Derivative(double x) {
   return (x > 0 && x < 6) ? 1.0 : NanOr(x, 0);
 }
 
-inline double LeakyRelu(double x, double alpha) {
+ACT_INLINE double LeakyRelu(double x, double alpha) {
   return x < 0 ? alpha * x : x;
 }
 
-inline double LeakyReluDerivative(double x, double alpha) {
+ACT_INLINE double LeakyReluDerivative(double x, double alpha) {
   return x > 0 ? 1.0 : NanOr(x, alpha);
 }
 
@@ -106,7 +106,7 @@ struct HardSigmoidLine {
 };
 
 // The clamp of the exact line to [0, 1].
-inline double HardSigmoidOf(HardSigmoidLine line) {
+ACT_INLINE double HardSigmoidOf(HardSigmoidLine line) {
   const dd::DD v = line.v;
   const double inside = v.hi > 0 ? (v.hi < 1 ? v.hi : 1.0) : 0.0;
   return IsNan(line.x) ? line.x : inside;
@@ -115,7 +115,7 @@ inline double HardSigmoidOf(HardSigmoidLine line) {
 // alpha strictly between the clamp edges, where the exact line is in
 // (0, 1), and 0 at both edges and beyond, as TensorFlow, PyTorch and JAX
 // give (TensorFlow.js gives alpha at the edges).
-inline double HardSigmoidSlopeOf(HardSigmoidLine line, double alpha) {
+ACT_INLINE double HardSigmoidSlopeOf(HardSigmoidLine line, double alpha) {
   const dd::DD v = line.v;
   const bool inside = v.hi > 0 && (v.hi < 1 || (v.hi == 1 && v.lo < 0));
   return IsNan(line.x) ? line.x : (inside ? alpha : 0.0);
@@ -123,7 +123,7 @@ inline double HardSigmoidSlopeOf(HardSigmoidLine line, double alpha) {
 
 // 0 at and below -3 and 1 at and above 3, as TensorFlow and JAX give;
 // PyTorch gives -0.5 and 1.5 at the two points.
-inline double HardSwishDerivative(double x) {
+ACT_INLINE double HardSwishDerivative(double x) {
   return x <= -3 ? 0.0 : (x >= 3 ? 1.0 : NanOr(x, (2 * x + 3) / 6));
 }
 
@@ -131,79 +131,79 @@ inline double HardSwishDerivative(double x) {
 // Float arrays: double arithmetic and the pieces of vector_math.h.
 
 struct FloatFunctions {
-  static double LeakyReluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double LeakyReluGrad(double dy, double x, double alpha) {
     return dy * LeakyReluDerivative(x, alpha);
   }
 
   // alpha expm1(x) with the product in double, rounded once, so that any
   // alpha costs no more than the one rounding.
-  static float Elu(float x, double alpha) {
+  ACT_INLINE static float Elu(float x, double alpha) {
     const double m = vf::Expm1NonPositive(x);
     return x > 0 ? x : static_cast<float>(alpha * m);
   }
   // An alpha that is a float (1, the default, among them): the product of
   // two floats is exact in double, so the float product, rounded once,
   // gives the same bits as Elu without the widening.
-  static float EluFloatAlpha(float x, float alpha) {
+  ACT_INLINE static float EluFloatAlpha(float x, float alpha) {
     const float m = vf::Expm1NonPositive(x);
     return x > 0 ? x : alpha * m;
   }
   // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
   // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
   // would carry that into range.
-  static double EluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double EluGrad(double dy, double x, double alpha) {
     const bool deep = x < -600 && Abs(alpha) > 1;
     const double e = vec::Exp(deep ? x + kLn2Times600 : x);
     return dy * (x > 0 ? 1.0 : (deep ? alpha * 0x1p-600 : alpha) * e);
   }
 
-  static float Selu(float x) {
+  ACT_INLINE static float Selu(float x) {
     const bool positive = x > 0;
     const double v = positive ? x : vf::Expm1NonPositive(x);
     return static_cast<float>((positive ? kSeluScale : kSeluScaleAlpha) * v);
   }
-  static double SeluGrad(double dy, double x) {
+  ACT_INLINE static double SeluGrad(double dy, double x) {
     return dy * (x > 0 ? kSeluScale : kSeluScaleAlpha * vec::Exp(x));
   }
 
   // With alpha < 0, x / alpha is positive and alpha e^(x/alpha) stays in
   // range past e^700, where vec::Exp stops: there it is taken as
   // (alpha 2^600) e^(x/alpha - 600 ln2), the 1 of expm1 long gone.
-  static double Celu(double x, double alpha) {
+  ACT_INLINE static double Celu(double x, double alpha) {
     const double q = x / alpha;
     const bool deep = q > 600;
     const double m = vec::Expm1(deep ? q - kLn2Times600 : q);
     return x > 0 ? x : (deep ? alpha * 0x1p600 : alpha) * m;
   }
-  static double CeluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double CeluGrad(double dy, double x, double alpha) {
     return dy * (x > 0 ? 1.0 : vec::Exp(x / alpha));
   }
 
   // Phi(x) from erfc(|x|/sqrt(2)), reflected for positive x, where
   // 1 - erfc/2 stays at or above 1/2 and so does not cancel; erfc keeps
   // the negative tail where 1 + erf would cancel to zero.
-  static double GaussCdf(double x) {
+  ACT_INLINE static double GaussCdf(double x) {
     const double tail = 0.5 * vec::ErfcNonNegative(Abs(x) * kInvSqrt2Hi);
     return x < 0 ? tail : 1.0 - tail;
   }
-  static double GaussPdf(double x) {
+  ACT_INLINE static double GaussPdf(double x) {
     return kInvSqrt2Pi * vec::Exp(-0.5 * x * x);
   }
 
-  static double Gelu(double x) {
+  ACT_INLINE static double Gelu(double x) {
     return x == -kInf ? -0.0 : x * GaussCdf(x);
   }
   // Phi(x) + x phi(x); at the infinities, the limits 1 and 0.
-  static double GeluGrad(double dy, double x) {
+  ACT_INLINE static double GeluGrad(double dy, double x) {
     const double d = GaussCdf(x) + x * GaussPdf(x);
     return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d);
   }
 
   // The tanh form, as x sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3):
   // the same function, without 1 + tanh's cancellation for x < 0.
-  static float GeluTanh(float x) { return vf::GeluTanh(x); }
+  ACT_INLINE static float GeluTanh(float x) { return vf::GeluTanh(x); }
   // d/dx x s(2u) = s + x 2u' s (1 - s), with 1 - s = s(-2u).
-  static double GeluTanhGrad(double dy, double x) {
+  ACT_INLINE static double GeluTanhGrad(double dy, double x) {
     const double x2 = x * x;
     const double u = kGeluTanhScale * (x + kGeluTanhCubic * x2 * x);
     const double du = kGeluTanhScale * (1 + 3 * kGeluTanhCubic * x2);
@@ -213,8 +213,8 @@ struct FloatFunctions {
   }
 
   // beta = 1, the default, where beta x is x and needs no rounding.
-  static float SiluUnitBeta(float x) { return vf::Silu(x); }
-  static double Silu(double x, double beta) {
+  ACT_INLINE static float SiluUnitBeta(float x) { return vf::Silu(x); }
+  ACT_INLINE static double Silu(double x, double beta) {
     const double y = x * vec::Sigmoid(beta * x);
     const double at_infinity =
         x > 0 ? (beta >= 0 ? x : 0.0) : (beta > 0 ? -0.0 : x);
@@ -224,7 +224,7 @@ struct FloatFunctions {
   // limits 1 and 0, and 1/2 everywhere when beta is 0.
   // Past |z| = 745, where e^-|z| is below every double, the limits too:
   // vec::Sigmoid's e^-700 floor times a z of 10^300 would not vanish.
-  static double SiluGrad(double dy, double x, double beta) {
+  ACT_INLINE static double SiluGrad(double dy, double x, double beta) {
     const double z = beta * x;
     const double d = vec::Sigmoid(z) * (1 + z * vec::Sigmoid(-z));
     const double limit = beta == 0 ? NanOr(x, 0.5) : (z > 0 ? 1.0 : 0.0);
@@ -235,7 +235,7 @@ struct FloatFunctions {
   // that needs neither log1p nor tanh and stays accurate for very negative
   // x. Past x = 40 the ratio is 1 in double, so the exponent is clamped
   // there.
-  static double Mish(double x) {
+  ACT_INLINE static double Mish(double x) {
     const double e = vec::Exp(x > 40 ? 40.0 : x);
     const double n = e * (e + 2);
     return x == -kInf ? -0.0 : x * (n / (n + 2));
@@ -244,7 +244,7 @@ struct FloatFunctions {
   // x <= 0 (q = e^x, n = q (q + 2)) it is n/(n + 2) + 4xq (1 + q)/(n + 2)^2;
   // for x > 0, with D = 1 + 2q + 2q^2, (1 + 2q)/D + 4xq^2 (1 + q)/D^2, so
   // that x (1 - t^2) goes to 0 rather than growing where t rounds to 1.
-  static double MishGrad(double dy, double x) {
+  ACT_INLINE static double MishGrad(double dy, double x) {
     const double q = vec::Exp(-Abs(x));
     const double n = q * (q + 2);
     const double n2 = n + 2;
@@ -255,10 +255,10 @@ struct FloatFunctions {
     return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : slope);
   }
 
-  static float Sigmoid(float x) { return vf::Sigmoid(x); }
+  ACT_INLINE static float Sigmoid(float x) { return vf::Sigmoid(x); }
   // sigma(x) (1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|): symmetric
   // and free of the cancellation in 1 - sigma.
-  static double SigmoidGrad(double dy, double x) {
+  ACT_INLINE static double SigmoidGrad(double dy, double x) {
     const double e = vec::Exp(-Abs(x));
     const double d = 1 + e;
     return dy * (e / (d * d));
@@ -266,7 +266,7 @@ struct FloatFunctions {
 
   // The exact line: x has 24 significant bits, so with alpha cut in two
   // halves of at most 27 bits, x * alpha_hi and x * alpha_lo are exact.
-  static HardSigmoidLine Line(double x, double alpha, double beta) {
+  ACT_INLINE static HardSigmoidLine Line(double x, double alpha, double beta) {
     const double alpha_hi =
         dd::FromBits(dd::BitsOf(alpha) & ~((uint64_t{1} << 27) - 1));
     const double alpha_lo = alpha - alpha_hi;
@@ -280,27 +280,27 @@ struct FloatFunctions {
                         Abs(line) < kInf && !IsNan(v.hi);
     return {finite ? v : dd::DD{line, 0.0}, x};
   }
-  static double HardSigmoid(double x, double alpha, double beta) {
+  ACT_INLINE static double HardSigmoid(double x, double alpha, double beta) {
     return HardSigmoidOf(Line(x, alpha, beta));
   }
-  static double HardSigmoidGrad(double dy, double x, double alpha,
+  ACT_INLINE static double HardSigmoidGrad(double dy, double x, double alpha,
                                 double beta) {
     return dy * HardSigmoidSlopeOf(Line(x, alpha, beta), alpha);
   }
 
   // x relu6(x + 3) / 6; every x at or below -3 gives -0, as the product
   // does.
-  static double HardSwish(double x) {
+  ACT_INLINE static double HardSwish(double x) {
     return x <= -3 ? -0.0 : (x >= 3 ? x : x * (x + 3) / 6);
   }
-  static double HardSwishGrad(double dy, double x) {
+  ACT_INLINE static double HardSwishGrad(double dy, double x) {
     return dy * HardSwishDerivative(x);
   }
 
-  static float Tanh(float x) { return vf::Tanh(x); }
+  ACT_INLINE static float Tanh(float x) { return vf::Tanh(x); }
   // 1 - tanh(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|), which keeps its
   // relative precision where tanh(x) rounds to 1.
-  static double TanhGrad(double dy, double x) {
+  ACT_INLINE static double TanhGrad(double dy, double x) {
     const double e = vec::Exp(-2 * Abs(x));
     const double d = 1 + e;
     return dy * (4 * e / (d * d));
@@ -312,7 +312,7 @@ struct FloatFunctions {
   // Below -|z| = -600 with a small beta, log1p(e^-|z|) is e^-|z| and is
   // taken as e^(600 ln2 - |z|) (2^-600 / beta), since vec::Exp stops at
   // e^-700 and 1/beta up to 2^1074 would carry that into range.
-  static double Softplus(double x, double beta) {
+  ACT_INLINE static double Softplus(double x, double beta) {
     const double z = beta * x;
     const bool deep = Abs(z) > 600 && Abs(beta) < 1;
     const double e = vec::Exp(deep ? kLn2Times600 - Abs(z) : -Abs(z));
@@ -320,15 +320,15 @@ struct FloatFunctions {
         deep ? e * (0x1p-600 / beta) : vec::Log1pUnit(e) / beta;
     return z > 0 ? x + correction : correction;
   }
-  static double SoftplusGrad(double dy, double x, double beta) {
+  ACT_INLINE static double SoftplusGrad(double dy, double x, double beta) {
     return dy * vec::Sigmoid(beta * x);
   }
 
-  static double Softsign(double x) {
+  ACT_INLINE static double Softsign(double x) {
     const double y = x / (1 + Abs(x));
     return Abs(x) == kInf ? (x > 0 ? 1.0 : -1.0) : y;
   }
-  static double SoftsignGrad(double dy, double x) {
+  ACT_INLINE static double SoftsignGrad(double dy, double x) {
     const double d = 1 + Abs(x);
     return dy * (1 / (d * d));
   }
@@ -343,26 +343,26 @@ struct DoubleFunctions {
 
   // A result that rounds to zero takes the sign of `sign`, which has the
   // sign of the exact value: double-double steps such as -0 + 0 lose it.
-  static double KeepSign(double y, double sign) {
-    return y == 0 ? (std::signbit(sign) ? -0.0 : 0.0) : y;
+  ACT_INLINE static double KeepSign(double y, double sign) {
+    return y == 0 ? std::copysign(0.0, sign) : y;
   }
 
-  static double LeakyReluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double LeakyReluGrad(double dy, double x, double alpha) {
     return dy * LeakyReluDerivative(x, alpha);
   }
 
   // expm1 keeps the sign of a zero, and so does alpha * expm1 for
   // alpha > 0; the double-double product would not.
-  static double Elu(double x, double alpha) {
+  ACT_INLINE static double Elu(double x, double alpha) {
     const double y = dd::Value(dd::Mul(dd::Expm1(DD{x, 0.0}), alpha));
     return x > 0 ? x : (x == 0 ? alpha * x : KeepSign(y, alpha * x));
   }
-  static double EluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double EluGrad(double dy, double x, double alpha) {
     const Scaled slope = dd::Times(dd::Exp(x), alpha);
     return x > 0 ? dy : dd::RoundTimes(dy, slope);
   }
 
-  static double Selu(double x) {
+  ACT_INLINE static double Selu(double x) {
     const double product = kSeluScale * x;
     const double positive = dd::IsFinite(product)
                                 ? dd::Value(dd::Mul(kSeluScaleDD, x))
@@ -371,7 +371,7 @@ struct DoubleFunctions {
         dd::Value(dd::Mul(kSeluScaleAlphaDD, dd::Expm1(DD{x, 0.0})));
     return x > 0 ? positive : (x == 0 ? x : KeepSign(negative, x));
   }
-  static double SeluGrad(double dy, double x) {
+  ACT_INLINE static double SeluGrad(double dy, double x) {
     const Scaled negative = dd::Times(dd::Exp(x), kSeluScaleAlphaDD);
     const Scaled slope = dd::Select(x > 0, dd::Unscaled(kSeluScaleDD),
                                     negative);
@@ -380,7 +380,7 @@ struct DoubleFunctions {
 
   // x / alpha as a double-double, so that e^(x/alpha) at x/alpha = -700
   // is not off by 350 ulps from the rounding of the quotient.
-  static DD Quotient(double x, double alpha) {
+  ACT_INLINE static DD Quotient(double x, double alpha) {
     const double q = x / alpha;
     return {q, std::fma(-q, alpha, x) / alpha};
   }
@@ -388,14 +388,14 @@ struct DoubleFunctions {
   // largest double while alpha e^(x/alpha) does not: past 40, where the 1
   // of expm1 no longer shows, or where the product overflowed, it is taken
   // from the scaled e^q.
-  static double Celu(double x, double alpha) {
+  ACT_INLINE static double Celu(double x, double alpha) {
     const DD q = Quotient(x, alpha);
     const double y = dd::Value(dd::Mul(dd::Expm1(q), alpha));
     const double large = dd::Round(dd::Times(dd::Exp(q), alpha));
-    const double value = q.hi > 40 || !dd::IsFinite(y) ? large : y;
+    const double value = q.hi > 40 ? large : (dd::IsFinite(y) ? y : large);
     return x > 0 ? x : (x == 0 ? alpha * (x / alpha) : KeepSign(value, x));
   }
-  static double CeluGrad(double dy, double x, double alpha) {
+  ACT_INLINE static double CeluGrad(double dy, double x, double alpha) {
     return x > 0 ? dy : dd::RoundTimes(dy, dd::Exp(Quotient(x, alpha)));
   }
 
@@ -407,7 +407,7 @@ struct DoubleFunctions {
     dd::ErfcParts erfc;
     double x;
   };
-  static Gauss GaussAt(double x) {
+  ACT_INLINE static Gauss GaussAt(double x) {
     const double xc = dd::AtMost(dd::AtLeast(x, -60.0), 40.0);
     const DD square = dd::TwoProduct(xc, xc);
     const DD half_square = {0.5 * square.hi, 0.5 * square.lo};
@@ -415,7 +415,7 @@ struct DoubleFunctions {
     return {dd::Erfc(a, half_square), xc};
   }
 
-  static double Gelu(double x) {
+  ACT_INLINE static double Gelu(double x) {
     const Gauss g = GaussAt(x);
     const Scaled tail = {dd::Mul(g.erfc.decay.v, dd::Mul(g.erfc.ratio, 0.5)),
                          g.erfc.decay.k};
@@ -427,7 +427,7 @@ struct DoubleFunctions {
   }
   // Phi(x) + x phi(x). For x < 0 both terms carry the decay, and the
   // bracket ratio/2 + x/sqrt(2 pi) cancels only near the zero at -0.7518.
-  static double GeluGrad(double dy, double x) {
+  ACT_INLINE static double GeluGrad(double dy, double x) {
     const Gauss g = GaussAt(x);
     const DD half_ratio = dd::Mul(g.erfc.ratio, 0.5);
     const DD bracket = dd::Add(half_ratio, dd::Mul(kInvSqrt2PiDD, g.x));
@@ -438,17 +438,18 @@ struct DoubleFunctions {
     const Scaled positive = dd::Unscaled(dd::Add(cdf, density));
     const Scaled slope = dd::Select(x < 0, negative, positive);
     const Scaled limit = dd::Unscaled(DD{x > 0 ? 1.0 : 0.0, 0.0});
-    return dd::RoundTimes(dy, dd::Select(x > 40 || x < -60, limit, slope));
+    const Scaled inside = dd::Select(x < -60, limit, slope);
+    return dd::RoundTimes(dy, dd::Select(x > 40, limit, inside));
   }
 
   // w = 2u = sqrt(8/pi) (x + 0.044715 x^3) for x in [-30, 10]: beyond, the
   // tanh GELU is x (sigmoid(w) = 1 - e^-87) or 0 (e^w below 2^-2800).
-  static DD GeluTanhArgument(double x) {
+  ACT_INLINE static DD GeluTanhArgument(double x) {
     const DD cube = dd::Mul(dd::TwoProduct(x, x), x);
     return dd::Mul(kSqrt8OverPi,
                    dd::Add(dd::Mul(kGeluTanhCubicDD, cube), x));
   }
-  static double GeluTanh(double x) {
+  ACT_INLINE static double GeluTanh(double x) {
     const double xc = dd::AtMost(dd::AtLeast(x, -30.0), 10.0);
     const Scaled s = dd::Sigmoid(GeluTanhArgument(xc));
     const double y = dd::Round(dd::Times(s, xc));
@@ -457,7 +458,7 @@ struct DoubleFunctions {
   // sigmoid(w) + x w'(x) sigmoid'(w): with e = e^-|w| and d = 1 + e,
   // e (1/d + x w' / d^2) for w < 0, keeping the tail's scale, and
   // 1/d + e x w' / d^2 otherwise.
-  static double GeluTanhGrad(double dy, double x) {
+  ACT_INLINE static double GeluTanhGrad(double dy, double x) {
     const double xc = dd::AtMost(dd::AtLeast(x, -30.0), 10.0);
     const DD w = GeluTanhArgument(xc);
     const DD dw = dd::Mul(
@@ -473,12 +474,11 @@ struct DoubleFunctions {
         dd::Add(inverse, dd::Mul(dd::ToDD(l.e), weighted)));
     const Scaled grad = dd::Select(w.hi < 0, negative, positive);
     const Scaled limit = dd::Unscaled(DD{x > 0 ? 1.0 : 0.0, 0.0});
-    return dd::RoundTimes(dy, dd::Select(x > 10 || x < -30, limit, grad));
+    const Scaled inside = dd::Select(x < -30, limit, grad);
+    return dd::RoundTimes(dy, dd::Select(x > 10, limit, inside));
   }
 
-  // beta = 1, the default, where beta x is x and needs no rounding.
-  static float SiluUnitBeta(float x) { return vf::Silu(x); }
-  static double Silu(double x, double beta) {
+  ACT_INLINE static double Silu(double x, double beta) {
     const Scaled s = dd::Sigmoid(dd::TwoProduct(beta, x));
     const double y = dd::Round(dd::Times(s, x));
     // At infinite x: x where beta x goes to +inf, 0 of x's sign where it
@@ -490,7 +490,7 @@ struct DoubleFunctions {
   }
   // With z = beta x, e = e^-|z| and d = 1 + e: e (d + z) / d^2 for z < 0,
   // and 1/d + z e / d^2 otherwise.
-  static double SiluGrad(double dy, double x, double beta) {
+  ACT_INLINE static double SiluGrad(double dy, double x, double beta) {
     const DD z = dd::Tame(dd::TwoProduct(beta, x));
     const dd::Logistic l = dd::LogisticParts(z);
     const DD d = l.one_plus_e;
@@ -499,16 +499,16 @@ struct DoubleFunctions {
     const Scaled positive = dd::Unscaled(
         dd::Add(dd::Div(dd::kOne, d), dd::Mul(z, dd::Div(dd::ToDD(l.e), d2))));
     const Scaled grad = dd::Select(z.hi < 0, negative, positive);
-    const double limit = beta == 0 ? NanOr(x, 0.5) : (z.hi > 0 ? 1.0 : 0.0);
-    const bool at_limit = beta == 0 || Abs(z.hi) == kInf;
-    return dd::RoundTimes(
-        dy, dd::Select(at_limit, dd::Unscaled(DD{limit, 0.0}), grad));
+    const Scaled limit = dd::Unscaled(DD{z.hi > 0 ? 1.0 : 0.0, 0.0});
+    const Scaled finite = dd::Select(Abs(z.hi) == kInf, limit, grad);
+    const Scaled half = dd::Unscaled(DD{NanOr(x, 0.5), 0.0});
+    return dd::RoundTimes(dy, dd::Select(beta == 0, half, finite));
   }
 
   // tanh(softplus(x)) with q = e^-|x|: for x <= 0, q (q + 2)/(n + 2) with
   // n = q (q + 2), keeping the tail's scale; for x > 0,
   // (1 + 2q)/(1 + 2q + 2q^2).
-  static double Mish(double x) {
+  ACT_INLINE static double Mish(double x) {
     const double xc = dd::AtMost(x, 800.0);
     const Scaled q = dd::Exp(-Abs(xc));
     const DD qd = dd::ToDD(q);
@@ -524,7 +524,7 @@ struct DoubleFunctions {
   // t + x sigma(x) (1 - t^2) with q = e^-|x|: for x <= 0,
   // q ((q + 2)/(n + 2) + 4x (1 + q)/(n + 2)^2); for x > 0,
   // (1 + 2q)/D + 4x q^2 (1 + q)/D^2 with D = 1 + 2q + 2q^2.
-  static double MishGrad(double dy, double x) {
+  ACT_INLINE static double MishGrad(double dy, double x) {
     const double xc = dd::AtMost(dd::AtLeast(x, -1600.0), 800.0);
     const Scaled q = dd::Exp(-Abs(xc));
     const DD qd = dd::ToDD(q);
@@ -545,16 +545,16 @@ struct DoubleFunctions {
     return dd::RoundTimes(dy, dd::Select(Abs(x) == kInf, limit, slope));
   }
 
-  static double Sigmoid(double x) {
+  ACT_INLINE static double Sigmoid(double x) {
     return dd::Round(dd::Sigmoid(DD{x, 0.0}));
   }
-  static double SigmoidGrad(double dy, double x) {
+  ACT_INLINE static double SigmoidGrad(double dy, double x) {
     return dd::RoundTimes(dy, dd::SigmoidSlope(DD{x, 0.0}));
   }
 
   // The exact line, from the product's error term. Where the product or
   // the line overflows, the plain line, whose infinity clamps the same way.
-  static HardSigmoidLine Line(double x, double alpha, double beta) {
+  ACT_INLINE static HardSigmoidLine Line(double x, double alpha, double beta) {
     const DD p = dd::TwoProduct(alpha, x);
     const DD s = dd::TwoSum(p.hi, beta);
     const DD v = dd::FastTwoSum(s.hi, s.lo + p.lo);
@@ -563,28 +563,29 @@ struct DoubleFunctions {
         dd::IsFinite(p.hi) && dd::IsFinite(line) && !IsNan(v.hi);
     return {finite && alpha != 0 ? v : DD{line, 0.0}, x};
   }
-  static double HardSigmoid(double x, double alpha, double beta) {
+  ACT_INLINE static double HardSigmoid(double x, double alpha, double beta) {
     return HardSigmoidOf(Line(x, alpha, beta));
   }
-  static double HardSigmoidGrad(double dy, double x, double alpha,
+  ACT_INLINE static double HardSigmoidGrad(double dy, double x, double alpha,
                                 double beta) {
     return dy * HardSigmoidSlopeOf(Line(x, alpha, beta), alpha);
   }
 
-  static double HardSwish(double x) {
+  ACT_INLINE static double HardSwish(double x) {
     const DD y = dd::Div(dd::Mul(dd::TwoSum(x, 3.0), x), DD{6.0, 0.0});
     const double inside = KeepSign(dd::Value(y), x);
     return x <= -3 ? -0.0 : (x >= 3 ? x : inside);
   }
-  static double HardSwishGrad(double dy, double x) {
+  ACT_INLINE static double HardSwishGrad(double dy, double x) {
     const DD slope = dd::Div(dd::TwoSum(2 * x, 3.0), DD{6.0, 0.0});
-    const DD clamped = Abs(x) < 3 ? slope : DD{x > 0 ? 1.0 : 0.0, 0.0};
-    return dd::RoundTimes(dy, dd::Unscaled(IsNan(x) ? DD{x, 0.0} : clamped));
+    const DD outside = {x > 0 ? 1.0 : NanOr(x, 0.0), 0.0};
+    return dd::RoundTimes(dy, dd::Unscaled(dd::Select(Abs(x) < 3, slope,
+                                                      outside)));
   }
 
   // sign(x) e / (e + 2) with e = expm1(2|x|); past |x| = 20 the ratio is 1
   // in double.
-  static double Tanh(double x) {
+  ACT_INLINE static double Tanh(double x) {
     const double a = dd::AtMost(Abs(x), 20.0);
     const DD e = dd::Expm1(DD{2 * a, 0.0});
     const double t = dd::Value(dd::Div(e, dd::Add(e, 2.0)));
@@ -592,7 +593,7 @@ struct DoubleFunctions {
     return x < 0 ? -magnitude : (x > 0 ? magnitude : x);
   }
   // 4e / (1 + e)^2 with e = e^(-2|x|).
-  static double TanhGrad(double dy, double x) {
+  ACT_INLINE static double TanhGrad(double dy, double x) {
     const Scaled e = dd::Exp(-2 * Abs(x));
     const DD d = dd::Add(dd::ToDD(e), 1.0);
     const Scaled slope = {dd::Div(dd::Mul(e.v, 4.0), dd::Mul(d, d)), e.k};
@@ -605,7 +606,7 @@ struct DoubleFunctions {
   // quotient past the largest double) cannot overflow midway; in the far
   // tail (e^z below 2^-60) log1p(e^z) is e^z (1 - e^z/2), keeping its
   // scale.
-  static double Softplus(double x, double beta) {
+  ACT_INLINE static double Softplus(double x, double beta) {
     const DD z = dd::Tame(dd::TwoProduct(beta, x));
     const Scaled e = dd::Exp(z.hi > 0 ? dd::Negate(z) : z);
     const DD ed = dd::ToDD(e);
@@ -622,18 +623,18 @@ struct DoubleFunctions {
     const double at_infinity = z.hi > 0 ? x : (beta > 0 ? 0.0 : -0.0);
     return IsNan(x) ? x : (Abs(z.hi) == kInf ? at_infinity : y);
   }
-  static double SoftplusGrad(double dy, double x, double beta) {
+  ACT_INLINE static double SoftplusGrad(double dy, double x, double beta) {
     return dd::RoundTimes(dy, dd::Sigmoid(dd::TwoProduct(beta, x)));
   }
 
-  static double Softsign(double x) {
+  ACT_INLINE static double Softsign(double x) {
     const double y = dd::Value(dd::Div(DD{x, 0.0}, dd::TwoSum(1.0, Abs(x))));
     const double finite = KeepSign(y, x);
     return Abs(x) == kInf ? (x > 0 ? 1.0 : -1.0) : finite;
   }
   // 1 / (1 + |x|)^2 from the mantissa of 1 + |x|, so that the square
   // neither overflows nor underflows.
-  static double SoftsignGrad(double dy, double x) {
+  ACT_INLINE static double SoftsignGrad(double dy, double x) {
     const Scaled d = dd::Normalize(dd::Unscaled(dd::TwoSum(1.0, Abs(x))));
     const Scaled slope = {dd::Div(dd::kOne, dd::Mul(d.v, d.v)), -2 * d.k};
     const Scaled limit = dd::Unscaled(DD{IsNan(x) ? x : 0.0, 0.0});

@@ -44,7 +44,8 @@ ACT_EXPORT uint32_t act_abi_version(void);
  * 0 is "baseline" (SSE2), 1 "avx2" (AVX2 with FMA) and 2 "avx512" (F, DQ,
  * VL, BW); on aarch64 level 0 is "neon". The environment variable
  * ACTIVATIONS_ISA, set to one of those names, caps the choice; any other
- * value is ignored. Every level gives bit-identical results.
+ * value is ignored. Every level gives bit-identical results, except that a
+ * NaN result may differ in sign and payload.
  */
 
 /// The name of the level in use.

@@ -24,6 +24,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "vector_math.h"
+
 namespace act {
 // Unnamed: each kernels file compiles its own copy with its own
 // instruction-set flags, and the linker must not merge them.
@@ -45,46 +47,46 @@ struct Scaled {
   double k;
 };
 
-inline DD TwoSum(double a, double b) {
+ACT_INLINE DD TwoSum(double a, double b) {
   const double s = a + b;
   const double bb = s - a;
   return {s, (a - (s - bb)) + (b - bb)};
 }
 
 // a + b for |a| >= |b| (or a = 0).
-inline DD FastTwoSum(double a, double b) {
+ACT_INLINE DD FastTwoSum(double a, double b) {
   const double s = a + b;
   return {s, b - (s - a)};
 }
 
-inline DD TwoProduct(double a, double b) {
+ACT_INLINE DD TwoProduct(double a, double b) {
   const double p = a * b;
   return {p, std::fma(a, b, -p)};
 }
 
-inline DD Add(DD a, DD b) {
+ACT_INLINE DD Add(DD a, DD b) {
   DD s = TwoSum(a.hi, b.hi);
   const DD t = TwoSum(a.lo, b.lo);
   s = FastTwoSum(s.hi, s.lo + t.hi);
   return FastTwoSum(s.hi, s.lo + t.lo);
 }
 
-inline DD Add(DD a, double b) {
+ACT_INLINE DD Add(DD a, double b) {
   const DD s = TwoSum(a.hi, b);
   return FastTwoSum(s.hi, s.lo + a.lo);
 }
 
-inline DD Mul(DD a, DD b) {
+ACT_INLINE DD Mul(DD a, DD b) {
   const DD p = TwoProduct(a.hi, b.hi);
   return FastTwoSum(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
 }
 
-inline DD Mul(DD a, double b) {
+ACT_INLINE DD Mul(DD a, double b) {
   const DD p = TwoProduct(a.hi, b);
   return FastTwoSum(p.hi, p.lo + a.lo * b);
 }
 
-inline DD Div(DD a, DD b) {
+ACT_INLINE DD Div(DD a, DD b) {
   const double q = a.hi / b.hi;
   // The remainder a - q b, exact in its leading part, gives the next digit.
   const DD p = TwoProduct(q, b.hi);
@@ -92,48 +94,48 @@ inline DD Div(DD a, DD b) {
   return FastTwoSum(q, r / b.hi);
 }
 
-inline DD Negate(DD a) { return {-a.hi, -a.lo}; }
+ACT_INLINE DD Negate(DD a) { return {-a.hi, -a.lo}; }
 
-inline bool IsFinite(double x) { return (x < 0 ? -x : x) <= 0x1.fffffffffffffp1023; }
+ACT_INLINE bool IsFinite(double x) { return (x < 0 ? -x : x) <= 0x1.fffffffffffffp1023; }
 
 // hi + lo; an infinite or NaN hi alone, as the error terms of an operation
 // that overflowed are NaN.
-inline double Value(DD a) {
+ACT_INLINE double Value(DD a) {
   return IsFinite(a.hi) && a.lo != 0 ? a.hi + a.lo : a.hi;
 }
 
 // ---------------------------------------------------------------------------
 // Powers of two and selects.
 
-inline uint64_t BitsOf(double x) {
+ACT_INLINE uint64_t BitsOf(double x) {
   uint64_t bits;
   std::memcpy(&bits, &x, sizeof bits);
   return bits;
 }
 
-inline double FromBits(uint64_t bits) {
+ACT_INLINE double FromBits(uint64_t bits) {
   double x;
   std::memcpy(&x, &bits, sizeof x);
   return x;
 }
 
-inline double AtLeast(double x, double lo) { return x < lo ? lo : x; }
-inline double AtMost(double x, double hi) { return x > hi ? hi : x; }
-inline double Abs(double x) { return x < 0 ? -x : x; }
-inline bool IsNan(double x) { return x != x; }
+ACT_INLINE double AtLeast(double x, double lo) { return x < lo ? lo : x; }
+ACT_INLINE double AtMost(double x, double hi) { return x > hi ? hi : x; }
+ACT_INLINE double Abs(double x) { return x < 0 ? -x : x; }
+ACT_INLINE bool IsNan(double x) { return x != x; }
 
 // The double-double result, or the plain one where the former is NaN and
 // the latter not: near the largest double, TwoSum's s - a can overflow and
 // leave a NaN error term although the sum itself is finite or infinite.
-inline double Fallback(double precise, double plain) {
+ACT_INLINE double Fallback(double precise, double plain) {
   return IsNan(precise) && !IsNan(plain) ? plain : precise;
 }
 
-inline DD Select(bool condition, DD a, DD b) {
+ACT_INLINE DD Select(bool condition, DD a, DD b) {
   return {condition ? a.hi : b.hi, condition ? a.lo : b.lo};
 }
 
-inline Scaled Select(bool condition, Scaled a, Scaled b) {
+ACT_INLINE Scaled Select(bool condition, Scaled a, Scaled b) {
   return {Select(condition, a.v, b.v), condition ? a.k : b.k};
 }
 
@@ -141,12 +143,12 @@ inline Scaled Select(bool condition, Scaled a, Scaled b) {
 // the low bits.
 constexpr double kRoundingMagic = 6755399441055744.0;
 
-inline double RoundToInteger(double x) {
+ACT_INLINE double RoundToInteger(double x) {
   return (x + kRoundingMagic) - kRoundingMagic;
 }
 
 // 2^k for an integer k in [-1022, 1023], built from its exponent bits.
-inline double Pow2(double k) {
+ACT_INLINE double Pow2(double k) {
   const uint64_t n = BitsOf(k + kRoundingMagic) - BitsOf(kRoundingMagic);
   return FromBits((n + 1023) << 52);
 }
@@ -156,7 +158,7 @@ inline double Pow2(double k) {
 // subnormal, and a subnormal result is within one of its ulps. k is
 // clamped to [-3000, 3000], which changes nothing for a finite v: its
 // product with 2^-3000 is 0 and with 2^3000 Infinity already.
-inline double Ldexp(double v, double k) {
+ACT_INLINE double Ldexp(double v, double k) {
   k = AtMost(AtLeast(k, -3000.0), 3000.0);
   const double first = RoundToInteger(k * (1.0 / 3));
   const double second = RoundToInteger((k - first) * 0.5);
@@ -166,7 +168,7 @@ inline double Ldexp(double v, double k) {
 
 // The exponent e of a finite non-zero x with 2^e <= |x| < 2^(e+1), and
 // whether x is normal (for a subnormal x, the value is meaningless).
-inline double ExponentOf(double x, bool* normal) {
+ACT_INLINE double ExponentOf(double x, bool* normal) {
   const uint64_t biased = (BitsOf(x) >> 52) & 0x7ff;
   *normal = biased != 0 && biased != 0x7ff;
   // 2^52 + biased as a double, less 2^52: an exact conversion.
@@ -181,7 +183,7 @@ struct Split {
   double e;
 };
 
-inline Split Frexp(double x) {
+ACT_INLINE Split Frexp(double x) {
   const bool tiny = Abs(x) < 0x1p-1000;
   const double lifted = tiny ? x * 0x1p64 : x;
   bool normal;
@@ -194,7 +196,7 @@ inline Split Frexp(double x) {
 
 // s with its exponent moved into k so that 1 <= |hi| < 2; a zero or
 // non-finite hi is left as it is.
-inline Scaled Normalize(Scaled s) {
+ACT_INLINE Scaled Normalize(Scaled s) {
   const Split split = Frexp(s.v.hi);
   return {{split.m, Ldexp(s.v.lo, -split.e)}, s.k + split.e};
 }
@@ -202,7 +204,7 @@ inline Scaled Normalize(Scaled s) {
 // The double nearest (hi + lo) 2^k, from the mantissa in [1, 2) so that
 // no step overflows or underflows before the last (which is within an ulp
 // where the result is subnormal).
-inline double Round(Scaled s) {
+ACT_INLINE double Round(Scaled s) {
   const Scaled n = Normalize(s);
   return Ldexp(Value(n.v), n.k);
 }
@@ -211,7 +213,7 @@ inline double Round(Scaled s) {
 // dy: the product of the two mantissas, in [1, 4), is exact in
 // double-double, and the two exponents are applied after it. An infinite
 // or NaN dy or slope gives their plain product.
-inline double RoundTimes(double dy, Scaled s) {
+ACT_INLINE double RoundTimes(double dy, Scaled s) {
   const Scaled n = Normalize(s);
   const Split g = Frexp(dy);
   const double product = Ldexp(Value(Mul(n.v, g.m)), n.k + g.e);
@@ -219,49 +221,59 @@ inline double RoundTimes(double dy, Scaled s) {
   return IsFinite(dy) && IsFinite(s.v.hi) ? product : plain;
 }
 
-inline Scaled Unscaled(DD v) { return {v, 0.0}; }
+ACT_INLINE Scaled Unscaled(DD v) { return {v, 0.0}; }
 
 // s f, with the exponent of f moved into the scale, so that a factor near
 // the largest (or a subnormal) double does not overflow (or lose digits)
 // on its own.
-inline Scaled Times(Scaled s, DD f) {
+ACT_INLINE Scaled Times(Scaled s, DD f) {
   const Split split = Frexp(f.hi);
   const DD m = {split.m, Ldexp(f.lo, -split.e)};
   return {Mul(s.v, m), s.k + split.e};
 }
-inline Scaled Times(Scaled s, double f) {
+ACT_INLINE Scaled Times(Scaled s, double f) {
   const Split split = Frexp(f);
   return {Mul(s.v, split.m), s.k + split.e};
 }
 
 // s as a double-double; it underflows to 0 where s is far below 1.
-inline DD ToDD(Scaled s) {
+ACT_INLINE DD ToDD(Scaled s) {
   return {Ldexp(s.v.hi, s.k), Ldexp(s.v.lo, s.k)};
 }
 
 // a * b with its error, or the plain product where that is not finite.
-inline DD ExactProduct(double a, double b) {
+ACT_INLINE DD ExactProduct(double a, double b) {
   const DD p = TwoProduct(a, b);
   return IsFinite(p.hi) ? p : DD{p.hi, 0.0};
 }
 
-// A running sum in double-double, every term's rounding error kept, so that
-// a row of a million terms stays within an ulp of its exact sum. Once the
-// sum is infinite or NaN it goes on as a plain sum, since the error terms
-// would turn Infinity into NaN.
+// A running sum with its rounding errors kept. Double terms (the exact
+// products and exponentials of float rows) take Neumaier's compensation,
+// one TwoSum each with the errors added up apart, which for n terms is
+// within n^2 2^-106 of the sum; double-double terms (double rows, where a
+// gradient's dot product may cancel to 2^-50 of itself) take the accurate
+// double-double add, within n 2^-104. Once the sum is infinite or NaN its
+// high part is the plain sum and the error terms are dropped.
 class Sum {
  public:
-  void Add(DD term) {
-    const DD next = dd::Add(total_, term);
-    const double plain = total_.hi + term.hi;
-    const bool finite = IsFinite(next.hi) && IsFinite(term.hi);
-    total_ = finite ? next : DD{plain, 0.0};
+  ACT_INLINE void Add(double term) {
+    const DD s = TwoSum(high_, term);
+    high_ = s.hi;
+    low_ += s.lo;
   }
-  void Add(double term) { Add(DD{term, 0.0}); }
-  DD Total() const { return total_; }
+  ACT_INLINE void Add(DD term) {
+    const DD next = dd::Add(DD{high_, low_}, term);
+    const bool finite = IsFinite(next.hi) && IsFinite(term.hi);
+    high_ = finite ? next.hi : high_ + term.hi;
+    low_ = finite ? next.lo : 0.0;
+  }
+  ACT_INLINE DD Total() const {
+    return IsFinite(high_) ? FastTwoSum(high_, low_) : DD{high_, 0.0};
+  }
 
  private:
-  DD total_ = {0.0, 0.0};
+  double high_ = 0.0;
+  double low_ = 0.0;
 };
 
 // ---------------------------------------------------------------------------
@@ -285,7 +297,7 @@ constexpr DD kLn2 = {0.6931471805599453, 2.3190468138462996e-17};
 // e^r = 1 + r + r^2/2 + r^3/6 + r^4 P(r), the first four terms in
 // double-double and P, Taylor's coefficients to r^15/15!, in double: its
 // term is below 6e-4, so its rounding is below 2^-63.
-inline Scaled Exp(DD x) {
+ACT_INLINE Scaled Exp(DD x) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2Hi = 6.93147180369123816490e-01;
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
@@ -327,13 +339,13 @@ inline Scaled Exp(DD x) {
   return Select(IsNan(x.hi), Scaled{{x.hi, 0.0}, 0.0}, result);
 }
 
-inline Scaled Exp(double x) { return Exp(DD{x, 0.0}); }
+ACT_INLINE Scaled Exp(double x) { return Exp(DD{x, 0.0}); }
 
 // e^x - 1 with its relative precision kept near 0: Taylor's series below
 // |x| = 0.25 (x + x^2/2 + x^3/6 in double-double, from x^4 in double, to
 // x^16/16!), e^x - 1 above, which loses at most 2.2 bits. A zero keeps its
 // sign; -Infinity gives -1.
-inline DD Expm1(DD x) {
+ACT_INLINE DD Expm1(DD x) {
   const double h = x.hi;
   const DD h2 = TwoProduct(h, h);
   const DD half = {h2.hi * 0.5, h2.lo * 0.5};
@@ -362,13 +374,15 @@ inline DD Expm1(DD x) {
   const DD e = ToDD(Exp(x));
   const DD large = Add(e, -1.0);
   const DD result = Select(Abs(h) < 0.25, series, large);
-  return Select(h == 0 || IsNan(h), DD{h, 0.0}, result);
+  // !(|h| > 0) is true for 0 and NaN alike; one comparison, as the
+  // vectorizer does not take a select on two joined ones.
+  return Select(!(Abs(h) > 0), DD{h, 0.0}, result);
 }
 
 // log(1 + y) for y in [0, 1], as 2 atanh(s) with s = y / (2 + y) <= 1/3:
 // 2s in double-double and 2s^3 (1/3 + s^2/5 + ... + s^36/39) in double,
 // whose relative size is below 0.04, so that its rounding is below 2^-57.
-inline DD Log1p(DD y) {
+ACT_INLINE DD Log1p(DD y) {
   const DD s = Div(y, Add(y, 2.0));
   const double s2 = s.hi * s.hi;
   double p = 1.0 / 39;
@@ -394,7 +408,7 @@ inline DD Log1p(DD y) {
 }
 
 // log(x) for x >= 1 as e ln2 + log1p(m - 1), x = m 2^e with 1 <= m < 2.
-inline DD LogAtLeastOne(DD x) {
+ACT_INLINE DD LogAtLeastOne(DD x) {
   bool normal;
   const double e = ExponentOf(x.hi, &normal);
   const double unscale = Pow2(AtLeast(-e, -1000.0));
@@ -405,7 +419,7 @@ inline DD LogAtLeastOne(DD x) {
 // z with its low part dropped where |z.hi| is past 800, where sigmoid and
 // exp no longer depend on it (and where an overflowed product leaves a NaN
 // low part).
-inline DD Tame(DD z) { return {z.hi, Abs(z.hi) < 800 ? z.lo : 0.0}; }
+ACT_INLINE DD Tame(DD z) { return {z.hi, Abs(z.hi) < 800 ? z.lo : 0.0}; }
 
 // The pieces of the logistic function at z: e = e^-|z|, and 1 + e.
 struct Logistic {
@@ -413,7 +427,7 @@ struct Logistic {
   DD one_plus_e;
 };
 
-inline Logistic LogisticParts(DD z) {
+ACT_INLINE Logistic LogisticParts(DD z) {
   z = Tame(z);
   const DD minus_abs = Select(z.hi < 0, z, Negate(z));
   const Scaled e = Exp(minus_abs);
@@ -422,7 +436,7 @@ inline Logistic LogisticParts(DD z) {
 
 // sigmoid(z) = 1 / (1 + e^-z): e / (1 + e) for z < 0, keeping the tail's
 // scale, 1 / (1 + e) otherwise.
-inline Scaled Sigmoid(DD z) {
+ACT_INLINE Scaled Sigmoid(DD z) {
   const Logistic l = LogisticParts(z);
   const Scaled negative = {Div(l.e.v, l.one_plus_e), l.e.k};
   const Scaled positive = Unscaled(Div(kOne, l.one_plus_e));
@@ -430,7 +444,7 @@ inline Scaled Sigmoid(DD z) {
 }
 
 // sigmoid'(z) = e / (1 + e)^2.
-inline Scaled SigmoidSlope(DD z) {
+ACT_INLINE Scaled SigmoidSlope(DD z) {
   const Logistic l = LogisticParts(z);
   return {Div(l.e.v, Mul(l.one_plus_e, l.one_plus_e)), l.e.k};
 }
@@ -477,14 +491,18 @@ constexpr double kErfcTail[17] = {
 // erfc(a) for a double-double a >= 0 whose square, passed in as the
 // caller has it exactly, is a_squared. a is clamped at 40, where the decay
 // is already e^-1600.
-inline ErfcParts Erfc(DD a, DD a_squared) {
+ACT_INLINE ErfcParts Erfc(DD a, DD a_squared) {
   constexpr double kShift = 3.75;
   const DD clamped = Select(a.hi < 40, a, DD{40.0, 0.0});
   const DD t = Div(Add(clamped, -kShift), Add(clamped, kShift));
 
+  // Unrolled, so that the constants are immediate and the loop around
+  // each element vectorizes.
   double tail = kErfcTail[16];
+#pragma GCC unroll 16
   for (int i = 15; i >= 0; --i) tail = tail * t.hi + kErfcTail[i];
   DD r = {tail, 0.0};
+#pragma GCC unroll 10
   for (int i = 9; i >= 0; --i) r = Add(Mul(r, t), kErfcHead[i]);
 
   const DD one_plus_2a = Add(DD{2 * clamped.hi, 2 * clamped.lo}, 1.0);

@@ -27,33 +27,33 @@ namespace act {
 namespace {
 namespace vf {
 
-inline int32_t BitsOf(float x) {
+ACT_INLINE int32_t BitsOf(float x) {
   int32_t bits;
   std::memcpy(&bits, &x, sizeof bits);
   return bits;
 }
 
-inline float FromBits(int32_t bits) {
+ACT_INLINE float FromBits(int32_t bits) {
   float x;
   std::memcpy(&x, &bits, sizeof x);
   return x;
 }
 
-inline float Abs(float x) { return FromBits(BitsOf(x) & 0x7fffffff); }
+ACT_INLINE float Abs(float x) { return FromBits(BitsOf(x) & 0x7fffffff); }
 
 // min(|x|, limit) for a positive finite limit, and limit for a NaN: the
 // minimum of the bits as integers, which order non-negative floats as the
 // floats, NaN above all. A clamp written as a float select would let GCC
 // split the loop into one copy per side of the clamp, each with its own
 // division; the callers give NaN back at the end.
-inline float AbsAtMost(float x, float limit) {
+ACT_INLINE float AbsAtMost(float x, float limit) {
   const int32_t a = BitsOf(x) & 0x7fffffff;
   const int32_t l = BitsOf(limit);
   return FromBits(a < l ? a : l);
 }
 
 // `yes` where `condition` holds, else `no`, chosen on the bits.
-inline float Choose(bool condition, float yes, float no) {
+ACT_INLINE float Choose(bool condition, float yes, float no) {
   return FromBits(condition ? BitsOf(yes) : BitsOf(no));
 }
 
@@ -61,29 +61,29 @@ inline float Choose(bool condition, float yes, float no) {
 // all zeros. A condition that several selects share lets GCC split the
 // loop body into one copy per side, each with its own division; a mask
 // used in integer arithmetic does not.
-inline int32_t SignMask(float x) { return BitsOf(x) >> 31; }
+ACT_INLINE int32_t SignMask(float x) { return BitsOf(x) >> 31; }
 
 // `yes` where `mask` is all ones, `no` where it is all zeros.
-inline float Blend(int32_t mask, float yes, float no) {
+ACT_INLINE float Blend(int32_t mask, float yes, float no) {
   return FromBits((BitsOf(yes) & mask) | (BitsOf(no) & ~mask));
 }
 
 // |magnitude| with the sign bit of `sign`.
-inline float WithSignOf(float magnitude, float sign) {
+ACT_INLINE float WithSignOf(float magnitude, float sign) {
   return FromBits((BitsOf(magnitude) & 0x7fffffff) |
                   (BitsOf(sign) & static_cast<int32_t>(0x80000000u)));
 }
 
 // y, or x itself where x is NaN or +Infinity: a NaN propagates, and
 // +Infinity is the limit of the functions that grow like x.
-inline float UnlessNanOrInfinity(float x, float y) {
+ACT_INLINE float UnlessNanOrInfinity(float x, float y) {
   return Choose(x < __builtin_inff(), y, x);
 }
 
 // e^r - 1 for |r| <= ln2/2 + a little, as r + r^2 q(r) with q the Taylor
 // series to r^7, whose remainder is below 6e-9 there. Callers add the 1
 // last, or keep it apart, so that this part rounds on its own scale.
-inline float ExpReducedMinusOne(float r) {
+ACT_INLINE float ExpReducedMinusOne(float r) {
   float q = 1.0f / 5040;
   q = q * r + 1.0f / 720;
   q = q * r + 1.0f / 120;
@@ -94,13 +94,13 @@ inline float ExpReducedMinusOne(float r) {
 }
 
 // 2^n for an integer n in [-126, 127].
-inline float PowerOfTwo(int32_t n) {
+ACT_INLINE float PowerOfTwo(int32_t n) {
   return FromBits(static_cast<int32_t>(static_cast<uint32_t>(n + 127) << 23));
 }
 
 // p 2^n for an integer n in [-252, 127], as two exact powers of two, so
 // that a subnormal result is rounded once, by the second product.
-inline float Scale(float p, int32_t n) {
+ACT_INLINE float Scale(float p, int32_t n) {
   const int32_t half = n >> 1;
   return (p * PowerOfTwo(half)) * PowerOfTwo(n - half);
 }
@@ -114,7 +114,7 @@ struct ExpParts {
   int32_t n;
 };
 
-inline ExpParts FromReduced(float r, int32_t n) {
+ACT_INLINE ExpParts FromReduced(float r, int32_t n) {
   const float s = ExpReducedMinusOne(r);
   return {1.0f + s, s, n};
 }
@@ -127,7 +127,7 @@ constexpr float kRoundingMagic = 12582912.0f;
 // 2^-173, so that even e^x times the 120 of SiLU's x rounds to 0 below
 // it). x = n ln2 + r with ln2 in two parts, the first of 9 bits so that
 // n * kLn2Hi is exact for every n here.
-inline ExpParts ExpSplit(float x) {
+ACT_INLINE ExpParts ExpSplit(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f;
   constexpr float kLn2Lo = -2.12194440e-4f;
@@ -142,7 +142,7 @@ inline ExpParts ExpSplit(float x) {
 // argument carrying more bits than a float loses none of them: x - n ln2
 // is exact to double precision there, and only the reduced r is rounded
 // to float.
-inline ExpParts ExpSplitOfDouble(double x) {
+ACT_INLINE ExpParts ExpSplitOfDouble(double x) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2 = 0.69314718055994531;
   constexpr double kRoundingMagicDouble = 6755399441055744.0;
@@ -159,7 +159,7 @@ inline ExpParts ExpSplitOfDouble(double x) {
 // mask `scaled` is all ones: applied after the division, so that a tail that reaches the
 // subnormals rounds once. The rounding of 1 + e is taken back to first
 // order, except from a zero, whose sign the subtraction would lose.
-inline float OverOnePlus(float numerator, ExpParts e, int32_t scaled) {
+ACT_INLINE float OverOnePlus(float numerator, ExpParts e, int32_t scaled) {
   // Below 2^-126, e stands for anything as small: 1 + e is 1 either way.
   const float small = e.p * PowerOfTwo(e.n < -126 ? -126 : e.n);
   const float d = 1.0f + small;
@@ -172,7 +172,7 @@ inline float OverOnePlus(float numerator, ExpParts e, int32_t scaled) {
 // x e / (1 + e) below (and at -0), with the x of the tail clamped to `tail_x` (where
 // the result rounds to -0 below it) and x e as x + x s, which spares the
 // rounding of 1 + s.
-inline float TimesSigmoid(float x, float tail_x, ExpParts e) {
+ACT_INLINE float TimesSigmoid(float x, float tail_x, ExpParts e) {
   const int32_t negative = SignMask(x);
   const float numerator = Blend(negative, tail_x + tail_x * e.s, x);
   return UnlessNanOrInfinity(x, OverOnePlus(numerator, e, negative));
@@ -183,7 +183,7 @@ inline float TimesSigmoid(float x, float tail_x, ExpParts e) {
 // is exact and at most -1/4, so that the sum cancels little. |x| is
 // clamped at 30, where e^x - 1 is -1 in float. A zero keeps its sign; a
 // positive x gives a finite value of no meaning, which callers discard.
-inline float Expm1NonPositive(float x) {
+ACT_INLINE float Expm1NonPositive(float x) {
   const ExpParts e = ExpSplit(-AbsAtMost(x, 30.0f));
   const float power = PowerOfTwo(e.n);
   const float m = (power - 1.0f) + power * e.s;
@@ -195,7 +195,7 @@ inline float Expm1NonPositive(float x) {
 // subnormal e is the result itself, 1 + e being 1. The rounding of 1 + e
 // is taken back to first order. |x| is clamped at 120, beyond which the
 // result is 0 or 1.
-inline float Sigmoid(float x) {
+ACT_INLINE float Sigmoid(float x) {
   const ExpParts parts = ExpSplit(-AbsAtMost(x, 120.0f));
   const float e = Scale(parts.p, parts.n);
   const float d = 1.0f + e;
@@ -205,7 +205,7 @@ inline float Sigmoid(float x) {
 }
 
 // x sigmoid(x), |x| clamped at 120 for the exponential and the tail.
-inline float Silu(float x) {
+ACT_INLINE float Silu(float x) {
   const float a = AbsAtMost(x, 120.0f);
   return TimesSigmoid(x, -a, ExpSplit(-a));
 }
@@ -214,7 +214,7 @@ inline float Silu(float x) {
 // the rounding of w would be multiplied by |w| in the tail of e^w. |x| is
 // clamped at 11 for the exponential and the tail: below -11 the result
 // rounds to -0, above 11 it is x.
-inline float GeluTanh(float x) {
+ACT_INLINE float GeluTanh(float x) {
   constexpr double kSqrt8OverPi = 1.5957691216057308;
   constexpr double kCubic = 0.044715;
   const float a = AbsAtMost(x, 11.0f);
@@ -228,7 +228,7 @@ inline float GeluTanh(float x) {
 // and keeps the relative precision of small a, and below cancels little
 // (1 - 2^n is exact and at least 1/2). The rounding of 1 + e is taken back
 // to first order. a is clamped at 10, where tanh is 1 in float.
-inline float Tanh(float x) {
+ACT_INLINE float Tanh(float x) {
   const float a = AbsAtMost(x, 10.0f);
   const ExpParts e = ExpSplit(-2.0f * a);
   const float power = PowerOfTwo(e.n);

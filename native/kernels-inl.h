@@ -181,6 +181,15 @@ void Copy(const T* x, T* y, size_t n, bool streaming) {
   FinishStreaming();
 }
 
+// The lambdas below carry a whole function each, inlined: left to itself
+// the compiler calls them out of line, and the loops around them no longer
+// vectorize.
+#if defined(__GNUC__) || defined(__clang__)
+#define ACT_LAMBDA_INLINE __attribute__((always_inline))
+#else
+#define ACT_LAMBDA_INLINE
+#endif
+
 // The functions of each element type: float evaluates in double with the
 // branch-free vector pieces, double in double-double (see
 // activation_math.h).
@@ -203,79 +212,79 @@ struct Kernels {
   using F = typename FunctionsFor<T>::Type;
 
   static void relu(const T* x, T* y, size_t n) {
-    MapExact(x, y, n, [](T v) { return Relu(v); });
+    MapExact(x, y, n, [](T v) ACT_LAMBDA_INLINE { return Relu(v); });
   }
   static void relu6(const T* x, T* y, size_t n) {
-    MapExact(x, y, n, [](T v) { return Relu6(v); });
+    MapExact(x, y, n, [](T v) ACT_LAMBDA_INLINE { return Relu6(v); });
   }
   static void selu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](T v) { return F::Selu(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Gelu(v); });
+    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](T v) { return F::GeluTanh(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::GeluTanh(v); });
   }
   static void mish(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Mish(v); });
+    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Mish(v); });
   }
   static void sigmoid(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](T v) { return F::Sigmoid(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Sigmoid(v); });
   }
   static void hard_swish(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::HardSwish(v); });
+    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::HardSwish(v); });
   }
   static void tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](T v) { return F::Tanh(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Tanh(v); });
   }
   static void softsign(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) { return F::Softsign(v); });
+    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Softsign(v); });
   }
 
   static void relu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return g * ReluDerivative(v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return g * ReluDerivative(v); });
   }
   static void relu6_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return g * Relu6Derivative(v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return g * Relu6Derivative(v); });
   }
   static void selu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::SeluGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::SeluGrad(g, v); });
   }
   static void gelu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::GeluGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::GeluGrad(g, v); });
   }
   static void gelu_tanh_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::GeluTanhGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::GeluTanhGrad(g, v); });
   }
   static void mish_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::MishGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::MishGrad(g, v); });
   }
   static void sigmoid_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::SigmoidGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::SigmoidGrad(g, v); });
   }
   static void hard_swish_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::HardSwishGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::HardSwishGrad(g, v); });
   }
   static void tanh_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::TanhGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::TanhGrad(g, v); });
   }
   static void softsign_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) { return F::SoftsignGrad(g, v); });
+                [](double g, double v) ACT_LAMBDA_INLINE { return F::SoftsignGrad(g, v); });
   }
 
   static void leaky_relu(const T* x, T* y, size_t n, double alpha) {
-    MapUnary(x, y, n, [alpha](double v) { return LeakyRelu(v, alpha); });
+    MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
     // An alpha within float's range converts without overflow.
@@ -284,78 +293,78 @@ struct Kernels {
       const bool in_range = alpha >= -kFloatMax && alpha <= kFloatMax;
       const float alpha_float = static_cast<float>(in_range ? alpha : 0.0);
       if (in_range && static_cast<double>(alpha_float) == alpha) {
-        MapUnary(x, y, n, [alpha_float](float v) {
+        MapUnary(x, y, n, [alpha_float](float v) ACT_LAMBDA_INLINE {
           return F::EluFloatAlpha(v, alpha_float);
         });
         return;
       }
     }
-    MapUnary(x, y, n, [alpha](T v) { return F::Elu(v, alpha); });
+    MapUnary(x, y, n, [alpha](T v) ACT_LAMBDA_INLINE { return F::Elu(v, alpha); });
   }
   // CELU with alpha 1 is ELU with alpha 1, and SiLU with beta 1 needs no
   // rounding of beta x: for floats both take the float functions.
   static void celu(const T* x, T* y, size_t n, double alpha) {
     if constexpr (std::is_same<T, float>::value) {
       if (alpha == 1) {
-        MapUnary(x, y, n, [](float v) { return F::EluFloatAlpha(v, 1.0f); });
+        MapUnary(x, y, n, [](float v) ACT_LAMBDA_INLINE { return F::EluFloatAlpha(v, 1.0f); });
         return;
       }
     }
-    MapUnary(x, y, n, [alpha](double v) { return F::Celu(v, alpha); });
+    MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return F::Celu(v, alpha); });
   }
   static void silu(const T* x, T* y, size_t n, double beta) {
     if constexpr (std::is_same<T, float>::value) {
       if (beta == 1) {
-        MapUnary(x, y, n, [](float v) { return F::SiluUnitBeta(v); });
+        MapUnary(x, y, n, [](float v) ACT_LAMBDA_INLINE { return F::SiluUnitBeta(v); });
         return;
       }
     }
-    MapUnary(x, y, n, [beta](double v) { return F::Silu(v, beta); });
+    MapUnary(x, y, n, [beta](double v) ACT_LAMBDA_INLINE { return F::Silu(v, beta); });
   }
   static void softplus(const T* x, T* y, size_t n, double beta) {
-    MapUnary(x, y, n, [beta](double v) { return F::Softplus(v, beta); });
+    MapUnary(x, y, n, [beta](double v) ACT_LAMBDA_INLINE { return F::Softplus(v, beta); });
   }
 
   static void leaky_relu_grad(const T* dy, const T* x, T* dx, size_t n,
                               double alpha) {
-    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
       return F::LeakyReluGrad(g, v, alpha);
     });
   }
   static void elu_grad(const T* dy, const T* x, T* dx, size_t n,
                        double alpha) {
-    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
       return F::EluGrad(g, v, alpha);
     });
   }
   static void celu_grad(const T* dy, const T* x, T* dx, size_t n,
                         double alpha) {
-    MapGradient(dy, x, dx, n, [alpha](double g, double v) {
+    MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
       return F::CeluGrad(g, v, alpha);
     });
   }
   static void silu_grad(const T* dy, const T* x, T* dx, size_t n,
                         double beta) {
-    MapGradient(dy, x, dx, n, [beta](double g, double v) {
+    MapGradient(dy, x, dx, n, [beta](double g, double v) ACT_LAMBDA_INLINE {
       return F::SiluGrad(g, v, beta);
     });
   }
   static void softplus_grad(const T* dy, const T* x, T* dx, size_t n,
                             double beta) {
-    MapGradient(dy, x, dx, n, [beta](double g, double v) {
+    MapGradient(dy, x, dx, n, [beta](double g, double v) ACT_LAMBDA_INLINE {
       return F::SoftplusGrad(g, v, beta);
     });
   }
 
   static void hard_sigmoid(const T* x, T* y, size_t n, double alpha,
                            double beta) {
-    MapUnary(x, y, n, [alpha, beta](double v) {
+    MapUnary(x, y, n, [alpha, beta](double v) ACT_LAMBDA_INLINE {
       return F::HardSigmoid(v, alpha, beta);
     });
   }
   static void hard_sigmoid_grad(const T* dy, const T* x, T* dx, size_t n,
                                 double alpha, double beta) {
-    MapGradient(dy, x, dx, n, [alpha, beta](double g, double v) {
+    MapGradient(dy, x, dx, n, [alpha, beta](double g, double v) ACT_LAMBDA_INLINE {
       return F::HardSigmoidGrad(g, v, alpha, beta);
     });
   }
@@ -386,6 +395,13 @@ struct Kernels {
                                size_t axis_length);
 };
 
+// g * v exactly: a double for floats (24 + 24 bits fit in 53), a
+// double-double for doubles.
+inline double DotTerm(float g, float v) {
+  return static_cast<double>(g) * static_cast<double>(v);
+}
+inline dd::DD DotTerm(double g, double v) { return dd::ExactProduct(g, v); }
+
 template <typename T>
 void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
                             const T* alpha, size_t alpha_n, T* dalpha) {
@@ -404,7 +420,7 @@ void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
         const double v = static_cast<double>(x[i]);
         const double g = static_cast<double>(dy[i]);
         const double a = static_cast<double>(alpha[first + j]);
-        if (!(v > 0)) sums[j].Add(dd::ExactProduct(g, v));
+        if (!(v > 0)) sums[j].Add(DotTerm(dy[i], x[i]));
         dx[i] = static_cast<T>(v > 0 ? g : g * NanOr(v, a));
       }
     }
@@ -460,16 +476,30 @@ inline dd::Scaled RowExp(double x, double max) {
 }
 
 // A softmax row of doubles: the exponentials in double-double, their sum
-// in double-double, each output e / sum rounded once.
+// in double-double, each output e / sum rounded once. A row that fits in
+// the block keeps its exponentials there, high parts in the block and low
+// parts in `lows`; a longer one takes them again. (An exponential below
+// the smallest normal double is kept at its subnormal precision, which
+// moves the output by less than an ulp of its own.)
 inline void SoftmaxRow(const double* in, double* out, size_t length,
-                       double*) {
+                       double* block) {
+  alignas(kStreamAlignment) double lows[kBlock];
+  const bool keep = length <= kBlock;
   const double max = RowMax(in, length);
   dd::Sum sum;
-  for (size_t i = 0; i < length; ++i) sum.Add(dd::ToDD(RowExp(in[i], max)));
+  for (size_t i = 0; i < length; ++i) {
+    const dd::DD e = dd::ToDD(RowExp(in[i], max));
+    if (keep) {
+      block[i] = e.hi;
+      lows[i] = e.lo;
+    }
+    sum.Add(e);
+  }
   const dd::DD total = sum.Total();
   for (size_t i = 0; i < length; ++i) {
-    const dd::Scaled e = RowExp(in[i], max);
-    out[i] = dd::Round(dd::Scaled{dd::Div(e.v, total), e.k});
+    const dd::DD e = keep ? dd::DD{block[i], lows[i]}
+                          : dd::ToDD(RowExp(in[i], max));
+    out[i] = dd::Value(dd::Div(e, total));
   }
 }
 
@@ -559,8 +589,7 @@ void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
   for (size_t start = 0; start < n; start += axis_length) {
     dd::Sum dot;
     for (size_t i = start; i < start + axis_length; ++i) {
-      dot.Add(dd::ExactProduct(static_cast<double>(dy[i]),
-                               static_cast<double>(y[i])));
+      dot.Add(DotTerm(dy[i], y[i]));
     }
     const dd::DD total = dot.Total();
     for (size_t i = start; i < start + axis_length; ++i) {

@@ -16,19 +16,28 @@
 #include <cstdint>
 #include <cstring>
 
+// The math here is a few operations per call, used at a hundred places:
+// left to itself the compiler stops inlining it, and a call in a loop keeps
+// the loop from vectorizing, so it is always inlined.
+#if defined(__GNUC__) || defined(__clang__)
+#define ACT_INLINE inline __attribute__((always_inline))
+#else
+#define ACT_INLINE inline
+#endif
+
 namespace act {
 // Unnamed: each kernels file compiles its own copy with its own
 // instruction-set flags, and the linker must not merge them.
 namespace {
 namespace vec {
 
-inline int64_t BitsOf(double x) {
+ACT_INLINE int64_t BitsOf(double x) {
   int64_t bits;
   std::memcpy(&bits, &x, sizeof bits);
   return bits;
 }
 
-inline double FromBits(uint64_t bits) {
+ACT_INLINE double FromBits(uint64_t bits) {
   double x;
   std::memcpy(&x, &bits, sizeof x);
   return x;
@@ -36,16 +45,16 @@ inline double FromBits(uint64_t bits) {
 
 // Clamps that let NaN through: a comparison with NaN is false, so the value
 // itself is kept.
-inline double AtLeast(double x, double lo) { return x < lo ? lo : x; }
-inline double AtMost(double x, double hi) { return x > hi ? hi : x; }
+ACT_INLINE double AtLeast(double x, double lo) { return x < lo ? lo : x; }
+ACT_INLINE double AtMost(double x, double hi) { return x > hi ? hi : x; }
 
-inline double Abs(double x) { return x < 0 ? -x : x; }
+ACT_INLINE double Abs(double x) { return x < 0 ? -x : x; }
 
 // e^x for x in [-700, 700] (clamped outside), relative error below 3e-13.
 //
 // x = n ln2 + r with |r| <= ln2/2; e^r by its Taylor series to r^10; 2^n by
 // building the exponent bits. ln2 is split so that n * kLn2Hi is exact.
-inline double Exp(double x) {
+ACT_INLINE double Exp(double x) {
   constexpr double kLog2e = 1.4426950408889634;
   constexpr double kLn2Hi = 0.693147180369123816490;
   constexpr double kLn2Lo = 1.90821492927058770002e-10;
@@ -77,7 +86,7 @@ inline double Exp(double x) {
 // e^x - 1, keeping its relative precision near 0: the Taylor series below
 // |x| = 0.35 (error under 1e-15 there), e^x - 1 above, where the subtraction
 // loses at most two bits. A zero keeps its sign, as x + x^2 p would not.
-inline double Expm1(double x) {
+ACT_INLINE double Expm1(double x) {
   double p = 1.0 / 6227020800;
   p = p * x + 1.0 / 479001600;
   p = p * x + 1.0 / 39916800;
@@ -97,7 +106,7 @@ inline double Expm1(double x) {
 // log(1 + y) for y in [0, 1], as 2 atanh(s) with s = y / (2 + y) <= 1/3:
 // the odd series in s needs no range reduction and keeps the relative
 // precision of tiny y. Twelve terms leave an error below 2e-13.
-inline double Log1pUnit(double y) {
+ACT_INLINE double Log1pUnit(double y) {
   const double s = y / (2.0 + y);
   const double s2 = s * s;
   double p = 1.0 / 25;
@@ -123,7 +132,7 @@ inline double Log1pUnit(double y) {
 // that even x erfc(a) and dy x e^(-a^2) for the largest float x and dy
 // round to 0 in float beyond it, while below it a gradient scaled by a
 // large dy keeps its digits.
-inline double ErfcNonNegative(double a) {
+ACT_INLINE double ErfcNonNegative(double a) {
   constexpr double kShift = 3.75;
   a = AtMost(a, 26.0);
   const double t = (a - kShift) / (a + kShift);
@@ -146,11 +155,11 @@ inline double ErfcNonNegative(double a) {
   return Exp(-a * a) * p / (1.0 + 2.0 * a);
 }
 
-inline double Sigmoid(double x) { return 1.0 / (1.0 + Exp(-x)); }
+ACT_INLINE double Sigmoid(double x) { return 1.0 / (1.0 + Exp(-x)); }
 
 // tanh as expm1(2|x|) / (expm1(2|x|) + 2), with the sign put back; beyond
 // |x| = 20 the result is 1 in double.
-inline double Tanh(double x) {
+ACT_INLINE double Tanh(double x) {
   const double e = Expm1(2.0 * AtMost(Abs(x), 20.0));
   const double magnitude = e / (e + 2.0);
   return x < 0 ? -magnitude : (x == 0 ? x : magnitude);

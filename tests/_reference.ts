@@ -24,8 +24,8 @@
 //   the exponential;
 // - constants (SELU's alpha and scale, sqrt(2/pi), 0.044715 as the decimal
 //   it is) are double-doubles taken from 32-digit values.
-// tests/ulp_test.ts checks these against values computed with 250-bit
-// arithmetic.
+// tests/ulp_test.ts checks these against values computed with 300-bit
+// arithmetic (tests/tools/reference_values.py, with mpmath).
 //
 // Non-finite inputs follow the limits: gelu, silu, mish and hardSwish of
 // -Infinity are -0 (x times a factor that goes to 0 faster), not the NaN of

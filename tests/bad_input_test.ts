@@ -291,6 +291,32 @@ function notFloatArrays(Type: FloatArrayType, length: number): BadArray[] {
       error: TypeError,
       says: [LIVE, `got a detached ${Type.name}`],
     },
+    {
+      // The buffer's own `detached` says false: only the built-in getter
+      // tells the truth.
+      label: "a detached array whose buffer claims to be live",
+      make: () => {
+        const array = filled(Type, length);
+        const buffer = array.buffer as ArrayBuffer;
+        buffer.transfer();
+        Object.defineProperty(buffer, "detached", { value: false });
+        return array;
+      },
+      error: TypeError,
+      says: [LIVE, `got a detached ${Type.name}`],
+    },
+    {
+      label: "a detached array whose buffer has another prototype",
+      make: () => {
+        const array = filled(Type, length);
+        const buffer = array.buffer as ArrayBuffer;
+        buffer.transfer();
+        Object.setPrototypeOf(buffer, { detached: false });
+        return array;
+      },
+      error: TypeError,
+      says: [LIVE, `got a detached ${Type.name}`],
+    },
   ];
 
   // Arrays that pass `instanceof` but would make the checks read the
@@ -881,6 +907,7 @@ const typedArrayBuffer = intrinsic(typedArrayPrototype, "buffer");
 const dataViewBuffer = intrinsic(DataView.prototype, "buffer");
 const arrayBufferLength = intrinsic(ArrayBuffer.prototype, "byteLength");
 const sharedBufferLength = intrinsic(SharedArrayBuffer.prototype, "byteLength");
+const arrayBufferDetached = intrinsic(ArrayBuffer.prototype, "detached");
 
 /** The whole buffer behind a view, whatever the view claims. */
 function bufferBehind(view: ArrayBufferView): ArrayBufferLike {
@@ -889,9 +916,20 @@ function bufferBehind(view: ArrayBufferView): ArrayBufferLike {
     : typedArrayBuffer.call(view);
 }
 
+/** Whether `buffer` is a SharedArrayBuffer, whatever its prototype says. */
+function isSharedBuffer(buffer: ArrayBufferLike): boolean {
+  try {
+    sharedBufferLength.call(buffer);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function bufferBytes(buffer: ArrayBufferLike): Uint8Array | "detached" {
-  if (buffer instanceof ArrayBuffer && buffer.detached) return "detached";
-  const length = buffer instanceof SharedArrayBuffer
+  const shared = isSharedBuffer(buffer);
+  if (!shared && arrayBufferDetached.call(buffer)) return "detached";
+  const length = shared
     ? sharedBufferLength.call(buffer)
     : arrayBufferLength.call(buffer);
   return new Uint8Array(buffer, 0, length).slice();

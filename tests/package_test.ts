@@ -63,6 +63,15 @@ Deno.test("the published files carry the native sources and no build output", as
   for (const name of plan.files) {
     assert.ok(files.includes(`native/${name}`), `native/${name} missing`);
   }
+  // Every source the Makefile builds from is one the plan copies.
+  for await (const entry of Deno.readDir(join(root, "native"))) {
+    if (entry.isFile && /\.(h|cc)$/.test(entry.name)) {
+      assert.ok(
+        plan.files.includes(entry.name),
+        `native/${entry.name} is not in build.ts's list of sources`,
+      );
+    }
+  }
   for (const entry of Object.values(packageConfig.exports)) {
     assert.ok(files.includes(entry.replace(/^\.\//, "")), `${entry} missing`);
   }

@@ -6,6 +6,7 @@ float64 and to float32).
 Run from the repository root with Python 3 and mpmath:
 
     python3 tests/tools/reference_values.py
+    deno fmt tests/data/reference_values.json
 
 Values are computed with 300-bit arithmetic (3000 bits below 1e-280, where
 a halfway case between subnormals is decided by a term of size x^2), and
