@@ -223,21 +223,27 @@ ACT_INLINE float GeluTanh(float x) {
   return TimesSigmoid(x, -a, ExpSplitOfDouble(-w));
 }
 
-// sign(x) tanh(a), a = |x|, as (1 - e) / (1 + e) with e = e^-2a =
-// 2^n (1 + s): the numerator is (1 - 2^n) - 2^n s, which for n = 0 is -s
-// and keeps the relative precision of small a, and below cancels little
-// (1 - 2^n is exact and at least 1/2). The rounding of 1 + e is taken back
-// to first order. a is clamped at 10, where tanh is 1 in float.
+// sign(x) tanh(a), a = |x|, from e = e^-2a = 2^n (1 + s) and one
+// division: up to a = 0.625, (1 - e) / (1 + e), whose numerator
+// (1 - 2^n) - 2^n s is -s for n = 0 and keeps the relative precision of
+// small a, and below cancels little (1 - 2^n is exact and at least 1/2);
+// above, 1 - 2e / (1 + e), where tanh is at least 0.55, so that the
+// subtraction rounds once on the result's scale rather than losing e in
+// 1 - e. The rounding of 1 + e is taken back to first order. a is clamped
+// at 10, where tanh is 1 in float.
 ACT_INLINE float Tanh(float x) {
   const float a = AbsAtMost(x, 10.0f);
   const ExpParts e = ExpSplit(-2.0f * a);
   const float power = PowerOfTwo(e.n);
-  const float numerator = (1.0f - power) - power * e.s;
   const float small = power * e.p;
+  const int32_t far = SignMask(0.625f - a);
+  const float near_numerator = (1.0f - power) - power * e.s;
+  const float numerator = Blend(far, small + small, near_numerator);
   const float d = 1.0f + small;
   const float d_error = small - (d - 1.0f);
-  const float q = numerator / d;
-  return x != x ? x : WithSignOf(q - q * d_error, x);
+  const float q0 = numerator / d;
+  const float q = q0 - q0 * d_error;
+  return x != x ? x : WithSignOf(Blend(far, 1.0f - q, q), x);
 }
 
 }  // namespace vf
