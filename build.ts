@@ -78,6 +78,7 @@ export interface BuildPlan {
 const HEADERS = [
   "activation_math.h",
   "double_math.h",
+  "float_math.h",
   "activations.h",
   "kernels-inl.h",
   "kernels.h",

@@ -1,11 +1,14 @@
 // The activation functions and their gradients, one element at a time, for
 // each element type:
 //
-// - FloatFunctions serve the float kernels: each element is widened to
-//   double and evaluated with the branch-free pieces of vector_math.h, whose
-//   relative error is below 1e-11, and rounded once, so that a float result
-//   is within one ulp of the exact value and the loops vectorize at every
-//   instruction level.
+// - FloatFunctions serve the float kernels. The functions that the speed
+//   targets name (sigmoid, tanh, SiLU with beta 1, ELU, SELU, CELU with
+//   alpha 1 and GELU's tanh form) evaluate in float with the pieces of
+//   float_math.h, within 2 ulp; the others, and every gradient, widen each
+//   element to double and evaluate with the branch-free pieces of
+//   vector_math.h, whose relative error is below 1e-11, and round once, so
+//   that a float result is within one ulp of the exact value. Both
+//   vectorize at every instruction level.
 // - DoubleFunctions serve the double kernels: each element is evaluated in
 //   double-double with the pieces of double_math.h and rounded once, which
 //   keeps it within one ulp too.
@@ -22,6 +25,7 @@
 #include <cmath>
 
 #include "double_math.h"
+#include "float_math.h"
 #include "vector_math.h"
 
 namespace act {
@@ -131,8 +135,18 @@ struct FloatFunctions {
     return dy * LeakyReluDerivative(x, alpha);
   }
 
-  ACT_INLINE static double Elu(double x, double alpha) {
-    return x > 0 ? x : alpha * vec::Expm1(x);
+  // alpha expm1(x) with the product in double, rounded once, so that any
+  // alpha costs no more than the one rounding.
+  ACT_INLINE static float Elu(float x, double alpha) {
+    const double m = vf::Expm1NonPositive(x);
+    return x > 0 ? x : static_cast<float>(alpha * m);
+  }
+  // An alpha that is a float (1, the default, among them): the product of
+  // two floats is exact in double, so the float product, rounded once,
+  // gives the same bits as Elu without the widening.
+  ACT_INLINE static float EluFloatAlpha(float x, float alpha) {
+    const float m = vf::Expm1NonPositive(x);
+    return x > 0 ? x : alpha * m;
   }
   // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
   // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
@@ -143,8 +157,10 @@ struct FloatFunctions {
     return dy * (x > 0 ? 1.0 : (deep ? alpha * 0x1p-600 : alpha) * e);
   }
 
-  ACT_INLINE static double Selu(double x) {
-    return x > 0 ? kSeluScale * x : kSeluScaleAlpha * vec::Expm1(x);
+  ACT_INLINE static float Selu(float x) {
+    const bool positive = x > 0;
+    const double v = positive ? x : vf::Expm1NonPositive(x);
+    return static_cast<float>((positive ? kSeluScale : kSeluScaleAlpha) * v);
   }
   ACT_INLINE static double SeluGrad(double dy, double x) {
     return dy * (x > 0 ? kSeluScale : kSeluScaleAlpha * vec::Exp(x));
@@ -185,11 +201,7 @@ struct FloatFunctions {
 
   // The tanh form, as x sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3):
   // the same function, without 1 + tanh's cancellation for x < 0.
-  ACT_INLINE static double GeluTanh(double x) {
-    const double u = kGeluTanhScale * (x + kGeluTanhCubic * x * x * x);
-    const double y = x * vec::Sigmoid(2 * u);
-    return x == -kInf ? -0.0 : (x == kInf ? x : y);
-  }
+  ACT_INLINE static float GeluTanh(float x) { return vf::GeluTanh(x); }
   // d/dx x s(2u) = s + x 2u' s (1 - s), with 1 - s = s(-2u).
   ACT_INLINE static double GeluTanhGrad(double dy, double x) {
     const double x2 = x * x;
@@ -200,6 +212,8 @@ struct FloatFunctions {
     return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d);
   }
 
+  // beta = 1, the default, where beta x is x and needs no rounding.
+  ACT_INLINE static float SiluUnitBeta(float x) { return vf::Silu(x); }
   ACT_INLINE static double Silu(double x, double beta) {
     const double y = x * vec::Sigmoid(beta * x);
     const double at_infinity =
@@ -241,7 +255,7 @@ struct FloatFunctions {
     return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : slope);
   }
 
-  ACT_INLINE static double Sigmoid(double x) { return vec::Sigmoid(x); }
+  ACT_INLINE static float Sigmoid(float x) { return vf::Sigmoid(x); }
   // sigma(x) (1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|): symmetric
   // and free of the cancellation in 1 - sigma.
   ACT_INLINE static double SigmoidGrad(double dy, double x) {
@@ -283,7 +297,7 @@ struct FloatFunctions {
     return dy * HardSwishDerivative(x);
   }
 
-  ACT_INLINE static double Tanh(double x) { return vec::Tanh(x); }
+  ACT_INLINE static float Tanh(float x) { return vf::Tanh(x); }
   // 1 - tanh(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|), which keeps its
   // relative precision where tanh(x) rounds to 1.
   ACT_INLINE static double TanhGrad(double dy, double x) {

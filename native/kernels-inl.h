@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "activation_math.h"
 #include "kernels.h"
@@ -115,14 +116,14 @@ void ForEachBlock(T* out, size_t n, Fill fill) {
   if (stream) FinishStreaming();
 }
 
-// y[i] = f(x[i]), the function evaluated in double (see activation_math.h).
+// y[i] = f(x[i]), the function evaluated in the type it takes: double for
+// most, float for the float functions of float_math.h (see
+// activation_math.h).
 template <typename T, typename F>
 void MapUnary(const T* x, T* y, size_t n, F f) {
   ForEachBlock(y, n, [x, f](size_t start, size_t count, T* block) {
     const T* in = x + start;
-    for (size_t i = 0; i < count; ++i) {
-      block[i] = static_cast<T>(f(static_cast<double>(in[i])));
-    }
+    for (size_t i = 0; i < count; ++i) block[i] = static_cast<T>(f(in[i]));
   });
 }
 
@@ -217,25 +218,25 @@ struct Kernels {
     MapExact(x, y, n, [](T v) ACT_LAMBDA_INLINE { return Relu6(v); });
   }
   static void selu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Selu(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::GeluTanh(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::GeluTanh(v); });
   }
   static void mish(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Mish(v); });
   }
   static void sigmoid(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Sigmoid(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Sigmoid(v); });
   }
   static void hard_swish(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::HardSwish(v); });
   }
   static void tanh(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Tanh(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Tanh(v); });
   }
   static void softsign(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Softsign(v); });
@@ -286,12 +287,38 @@ struct Kernels {
     MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
-    MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return F::Elu(v, alpha); });
+    // An alpha within float's range converts without overflow.
+    constexpr double kFloatMax = 3.4028234663852886e38;
+    if constexpr (std::is_same<T, float>::value) {
+      const bool in_range = alpha >= -kFloatMax && alpha <= kFloatMax;
+      const float alpha_float = static_cast<float>(in_range ? alpha : 0.0);
+      if (in_range && static_cast<double>(alpha_float) == alpha) {
+        MapUnary(x, y, n, [alpha_float](float v) ACT_LAMBDA_INLINE {
+          return F::EluFloatAlpha(v, alpha_float);
+        });
+        return;
+      }
+    }
+    MapUnary(x, y, n, [alpha](T v) ACT_LAMBDA_INLINE { return F::Elu(v, alpha); });
   }
+  // CELU with alpha 1 is ELU with alpha 1, and SiLU with beta 1 needs no
+  // rounding of beta x: for floats both take the float functions.
   static void celu(const T* x, T* y, size_t n, double alpha) {
+    if constexpr (std::is_same<T, float>::value) {
+      if (alpha == 1) {
+        MapUnary(x, y, n, [](float v) ACT_LAMBDA_INLINE { return F::EluFloatAlpha(v, 1.0f); });
+        return;
+      }
+    }
     MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return F::Celu(v, alpha); });
   }
   static void silu(const T* x, T* y, size_t n, double beta) {
+    if constexpr (std::is_same<T, float>::value) {
+      if (beta == 1) {
+        MapUnary(x, y, n, [](float v) ACT_LAMBDA_INLINE { return F::SiluUnitBeta(v); });
+        return;
+      }
+    }
     MapUnary(x, y, n, [beta](double v) ACT_LAMBDA_INLINE { return F::Silu(v, beta); });
   }
   static void softplus(const T* x, T* y, size_t n, double beta) {

@@ -71,14 +71,18 @@ const exact = ref.exact;
 // The bounds are the largest errors tests/accuracy_probe.ts measures over
 // its full sweep (the README's table states them); the test's sweep is a
 // subset of it. 0 is the correctly rounded value everywhere measured, 1 a
-// neighbour of it somewhere. Every kernel is built to be within one ulp.
+// neighbour of it somewhere. Every kernel is built to be within one ulp,
+// except the float32 kernels that evaluate in float (native/float_math.h),
+// built to be within two.
 
-/** What every kernel is built to: within one ulp of the correctly rounded
- * value on every input, except the functions that are exact by
+/** What every kernel is built to, per type: within one ulp of the correctly
+ * rounded value on every input in float64, two in float32 (sigmoid, tanh,
+ * silu, elu, selu, celu and gelu's tanh form evaluate in float there; the
+ * rest stay within one), except the functions that are exact by
  * construction (ReLU and ReLU6 compare and copy; PReLU's y and dx are one
  * product of the element's own type). The bounds in the table below are
  * what the sweep measures, which is at most this. */
-export const CONTRACT_ULP = 1;
+export const CONTRACT_ULP: PerType<number> = [2, 1];
 export const EXACT_FUNCTIONS: ReadonlySet<string> = new Set([
   "relu",
   "relu6",
@@ -119,7 +123,7 @@ export const CASES: ElementwiseCase[] = [
     name: "elu",
     forward: (x) => exact.elu(x),
     derivative: (x) => exact.eluDerivative(x),
-    bounds: { y: { ulp: [0, 0] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [1, 0] }, dx: { ulp: [0, 1] } },
   },
   {
     label: "elu alpha=0.5",
@@ -134,14 +138,14 @@ export const CASES: ElementwiseCase[] = [
     name: "selu",
     forward: exact.selu,
     derivative: exact.seluDerivative,
-    bounds: { y: { ulp: [0, 1] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [1, 1] }, dx: { ulp: [0, 1] } },
   },
   {
     label: "celu",
     name: "celu",
     forward: (x) => exact.celu(x),
     derivative: (x) => exact.celuDerivative(x),
-    bounds: { y: { ulp: [0, 0] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [1, 0] }, dx: { ulp: [0, 1] } },
   },
   {
     label: "celu alpha=0.3",
@@ -169,7 +173,7 @@ export const CASES: ElementwiseCase[] = [
     options: { approximate: "tanh" },
     forward: exact.geluTanh,
     derivative: exact.geluTanhDerivative,
-    bounds: { y: { ulp: [1, 1] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [2, 1] }, dx: { ulp: [0, 1] } },
     zeros: [{
       at: -0.7524614220710163,
       window: [1e-4, 2e-3],
@@ -181,7 +185,7 @@ export const CASES: ElementwiseCase[] = [
     name: "silu",
     forward: (x) => exact.silu(x),
     derivative: (x) => exact.siluDerivative(x),
-    bounds: { y: { ulp: [1, 1] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [2, 1] }, dx: { ulp: [0, 1] } },
     zeros: [{
       at: -1.2784645427610737,
       window: [1e-4, 2e-3],
@@ -218,7 +222,7 @@ export const CASES: ElementwiseCase[] = [
     name: "sigmoid",
     forward: exact.sigmoid,
     derivative: exact.sigmoidDerivative,
-    bounds: { y: { ulp: [0, 1] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [2, 1] }, dx: { ulp: [0, 1] } },
   },
   {
     label: "hardSigmoid",
@@ -247,7 +251,7 @@ export const CASES: ElementwiseCase[] = [
     name: "tanh",
     forward: exact.tanh,
     derivative: exact.tanhDerivative,
-    bounds: { y: { ulp: [0, 0] }, dx: { ulp: [0, 1] } },
+    bounds: { y: { ulp: [2, 0] }, dx: { ulp: [0, 1] } },
   },
   {
     label: "softplus",
