@@ -113,15 +113,12 @@ ACT_INLINE uint64_t BitsOf(double x) {
   return bits;
 }
 
-ACT_INLINE double FromBits(uint64_t bits) {
-  double x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
-
-ACT_INLINE double AtLeast(double x, double lo) { return x < lo ? lo : x; }
-ACT_INLINE double AtMost(double x, double hi) { return x > hi ? hi : x; }
-ACT_INLINE double Abs(double x) { return x < 0 ? -x : x; }
+// The same as the float kernels' (vector_math.h); BitsOf above is unsigned
+// here, for the masks and shifts below.
+using vec::Abs;
+using vec::AtLeast;
+using vec::AtMost;
+using vec::FromBits;
 ACT_INLINE bool IsNan(double x) { return x != x; }
 
 // The double-double result, or the plain one where the former is NaN and
