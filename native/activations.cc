@@ -486,7 +486,8 @@ int32_t Prelu(const T* x, T* y, size_t n, const T* alpha, size_t alpha_n) {
   const size_t rows = (n + alpha_n - 1) / alpha_n;
   const size_t grain = kCheapGrain / alpha_n + 1;
   const auto kernel = Kernels<T>().prelu;
-  ParallelFor(rows, grain, 1, false, [=](size_t begin, size_t end) {
+  ParallelFor(rows, grain, 1, ShouldStream<T>(n, x == y),
+              [=](size_t begin, size_t end) {
     const size_t first = begin * alpha_n;
     const size_t last = end * alpha_n < n ? end * alpha_n : n;
     kernel(x + first, y + first, last - first, alpha, alpha_n);

@@ -370,17 +370,66 @@ struct Kernels {
   }
 
   // PReLU in the element's own type: x * a rounds once, as it would in
-  // double and then to T. Rows of alpha_n spare a division per element.
+  // double and then to T. The slope of element i is alpha[i % alpha_n];
+  // rows shorter than a block are served from the slopes written out
+  // again and again, so that each block of elements finds its slopes in
+  // one run, without a division per element; a large output goes through
+  // blocks, for the streaming stores.
   static void prelu(const T* x, T* y, size_t n, const T* alpha,
                     size_t alpha_n) {
-    for (size_t start = 0; start < n; start += alpha_n) {
-      const size_t row = n - start < alpha_n ? n - start : alpha_n;
-      const T* in = x + start;
-      T* out = y + start;
-      for (size_t j = 0; j < row; ++j) {
-        const T v = in[j];
-        out[j] = v < 0 ? v * alpha[j] : v;
+    if (alpha_n >= kBlock) {
+      ForEachRun(x, y, n, alpha_n, [alpha, alpha_n](const T* in, T* out,
+                                                    size_t run, size_t at) {
+        PreluRun(in, out, run, alpha + at % alpha_n);
+      });
+      return;
+    }
+
+    alignas(kStreamAlignment) T repeated[2 * kBlock];
+    const size_t needed = (n < kBlock ? n : kBlock) + alpha_n;
+    for (size_t i = 0; i < needed; i += alpha_n) {
+      const size_t count = needed - i < alpha_n ? needed - i : alpha_n;
+      std::memcpy(repeated + i, alpha, count * sizeof(T));
+    }
+    ForEachRun(x, y, n, kBlock, [&repeated, alpha_n](const T* in, T* out,
+                                                     size_t run, size_t at) {
+      PreluRun(in, out, run, repeated + at % alpha_n);
+    });
+  }
+
+  static void PreluRun(const T* in, T* out, size_t count, const T* slopes) {
+    if (in == out) {
+      for (size_t j = 0; j < count; ++j) {
+        const T v = out[j];
+        out[j] = v < 0 ? v * slopes[j] : v;
       }
+      return;
+    }
+    for (size_t j = 0; j < count; ++j) {
+      const T v = in[j];
+      out[j] = v < 0 ? v * slopes[j] : v;
+    }
+  }
+
+  // Calls run(in, out, count, at) over [0, n) in runs that end at
+  // multiples of `period`, `at` being the index of the run's first
+  // element. Runs write `y` directly, or a block that streaming stores
+  // then write.
+  template <typename Run>
+  static void ForEachRun(const T* x, T* y, size_t n, size_t period, Run run) {
+    const auto fill = [=](size_t start, size_t count, T* out) {
+      for (size_t done = 0; done < count;) {
+        const size_t at = start + done;
+        const size_t left = period - at % period;
+        const size_t length = count - done < left ? count - done : left;
+        run(x + at, out + done, length, at);
+        done += length;
+      }
+    };
+    if (g_stream_outputs) {
+      ForEachBlock(y, n, fill);
+    } else {
+      fill(0, n, y);
     }
   }
 

@@ -212,3 +212,41 @@ Deno.test("relu streams large outputs in place with the same bits", () => {
     assertSameResult(x, expected!, "relu streamed in place on 2 threads");
   });
 });
+
+// PReLU's slope of element i is alpha[i % alpha.length], found by runs of
+// repeated slopes for short rows and by row for long ones: each way, on the
+// ordinary and the streamed path, in place and not, against the formula.
+Deno.test("prelu gives each element its slope at any slope count", () => {
+  const streamed = (8 << 20) / 4 + 1001;
+  for (const length of [5000, streamed]) {
+    const x = offsetView(
+      Float32Array,
+      sampleInput(Float32Array, length, 11),
+      1,
+    );
+    for (const count of [1, 7, 64, 1023, 1024, 1500]) {
+      const alpha = Float32Array.from(
+        { length: count },
+        (_, i) => 0.01 * ((i % 13) - 6),
+      );
+      const expected = x.map((v, i) => {
+        const a = alpha[i % count]!;
+        return v < 0 ? Math.fround(v * a) : v;
+      });
+      withSettings(2, native.act_isa_level_max(), () => {
+        const context = `prelu of ${length} with ${count} slopes`;
+        const got = callIntoView(
+          Float32Array,
+          (input, _, out) => act.prelu(input, alpha, { out }),
+          x,
+          x,
+          context,
+        );
+        assertSameResult(got, expected, context);
+        const inPlace = x.slice();
+        act.prelu(inPlace, alpha, { out: inPlace });
+        assertSameResult(inPlace, expected, `${context}, in place`);
+      });
+    }
+  }
+});
