@@ -84,13 +84,12 @@ ACT_INLINE float UnlessNanOrInfinity(float x, float y) {
 // series to r^7, whose remainder is below 6e-9 there. Callers add the 1
 // last, or keep it apart, so that this part rounds on its own scale.
 ACT_INLINE float ExpReducedMinusOne(float r) {
-  float q = 1.0f / 5040;
-  q = q * r + 1.0f / 720;
-  q = q * r + 1.0f / 120;
-  q = q * r + 1.0f / 24;
-  q = q * r + 1.0f / 6;
-  q = q * r + 0.5f;
-  return r + r * r * q;
+  const float r2 = r * r;
+  const float low = 0.5f + r * (1.0f / 6);
+  const float middle = 1.0f / 24 + r * (1.0f / 120);
+  const float high = 1.0f / 720 + r * (1.0f / 5040);
+  const float q = low + r2 * (middle + r2 * high);
+  return r + r2 * q;
 }
 
 // 2^n for an integer n in [-126, 127].
@@ -103,6 +102,13 @@ ACT_INLINE float PowerOfTwo(int32_t n) {
 ACT_INLINE float Scale(float p, int32_t n) {
   const int32_t half = n >> 1;
   return (p * PowerOfTwo(half)) * PowerOfTwo(n - half);
+}
+
+// The same for n in [-190, 0] and p below 2^64: one power of two, which
+// leaves the product normal and exact, then 2^-64, which rounds a
+// subnormal result once; one product fewer than Scale on the path.
+ACT_INLINE float ScaleDown(float p, int32_t n) {
+  return (p * PowerOfTwo(n + 64)) * 0x1p-64f;
 }
 
 // e^x as p 2^n with p = 1 + s in [0.7, 1.42], kept apart so that a caller
@@ -156,16 +162,20 @@ ACT_INLINE ExpParts ExpSplitOfDouble(double x) {
 }
 
 // numerator / (1 + e) for e = e^-|w|, times e's power of two where the
-// mask `scaled` is all ones: applied after the division, so that a tail that reaches the
-// subnormals rounds once. The rounding of 1 + e is taken back to first
-// order, except from a zero, whose sign the subtraction would lose.
+// mask `scaled` is all ones: applied after the division, so that a tail
+// that reaches the subnormals rounds once. The rounding of 1 + e is taken
+// back to first order, except from a zero, whose sign the subtraction
+// would lose. Where the mask is all zeros the quotient may be as large as
+// the largest float, so both of ScaleDown's factors are 1 there.
 ACT_INLINE float OverOnePlus(float numerator, ExpParts e, int32_t scaled) {
   // Below 2^-126, e stands for anything as small: 1 + e is 1 either way.
   const float small = e.p * PowerOfTwo(e.n < -126 ? -126 : e.n);
   const float d = 1.0f + small;
   const float d_error = small - (d - 1.0f);
   const float q = numerator / d;
-  return Scale(WithSignOf(q - q * d_error, q), e.n & scaled);
+  const float power = Blend(scaled, PowerOfTwo(e.n + 64), 1.0f);
+  const float unbias = Blend(scaled, 0x1p-64f, 1.0f);
+  return (WithSignOf(q - q * d_error, q) * power) * unbias;
 }
 
 // x sigmoid(w) for e = e^-|w|, w of x's sign: x / (1 + e) for x >= 0,
@@ -197,7 +207,7 @@ ACT_INLINE float Expm1NonPositive(float x) {
 // result is 0 or 1.
 ACT_INLINE float Sigmoid(float x) {
   const ExpParts parts = ExpSplit(-AbsAtMost(x, 120.0f));
-  const float e = Scale(parts.p, parts.n);
+  const float e = ScaleDown(parts.p, parts.n);
   const float d = 1.0f + e;
   const float d_error = e - (d - 1.0f);
   const float q = Blend(SignMask(x), e, 1.0f) / d;
