@@ -190,9 +190,7 @@ struct FloatFunctions {
     return kInvSqrt2Pi * vec::Exp(-0.5 * x * x);
   }
 
-  ACT_INLINE static double Gelu(double x) {
-    return x == -kInf ? -0.0 : x * GaussCdf(x);
-  }
+  ACT_INLINE static float Gelu(float x) { return vf::Gelu(x); }
   // Phi(x) + x phi(x); at the infinities, the limits 1 and 0.
   ACT_INLINE static double GeluGrad(double dy, double x) {
     const double d = GaussCdf(x) + x * GaussPdf(x);

@@ -246,6 +246,45 @@ ACT_INLINE float Tanh(float x) {
   return x != x ? x : WithSignOf(Blend(far, 1.0f - q, q), x);
 }
 
+// x Phi(x), GELU's erf form. With a = |x| and T(a) = Phi(-a), the tail
+// a T(a) = e^(-a^2/2) Y W(Z) with Y = a / (a + 1) and W(Z) = T(a) e^(a^2/2)
+// (a + 1), which varies only between 0.42 and 0.53, a polynomial in
+// Z = (a - 3.5) / (a + 3.5); then x Phi(x) is -a T(a) for x < 0 and
+// x - a T(a) above, where a T(a) is at most half of x. The divisions and
+// the polynomial run in float; the rest in double, since each of its
+// roundings in float could cost the result up to an ulp: a^2/2 is reduced
+// there (its rounding in float would be multiplied by a^2 in e^(-a^2/2)),
+// Y is refined by one Newton step with 1 / (a + 1) = 1 - Y, W's last term
+// is added there, and the product and the difference round once, to
+// float, a subnormal result included. a is clamped at 15, where the tail
+// rounds to 0.
+ACT_INLINE float Gelu(float x) {
+  const float a = AbsAtMost(x, 15.0f);
+  const double ad = a;
+  const ExpParts e = ExpSplitOfDouble(-0.5 * (ad * ad));
+
+  const float z = (a - 3.5f) / (a + 3.5f);
+  float q = 2.6222457e-05f;
+  q = q * z + 1.9882749e-04f;
+  q = q * z + 9.7750191e-05f;
+  q = q * z - 1.4317103e-03f;
+  q = q * z + 2.8050281e-04f;
+  q = q * z + 1.0384301e-02f;
+  q = q * z - 3.0258723e-02f;
+  q = q * z + 3.8047068e-02f;
+  q = q * z + 7.8698900e-04f;
+  q = q * z - 9.7712554e-02f;
+  const double w = 0.4785531894400898 + static_cast<double>(z) * q;
+
+  const float y = a / (a + 1.0f);
+  const double yd = y + (ad - y * (ad + 1.0)) * (1.0 - y);
+
+  const double power = vec::FromBits(static_cast<uint64_t>(e.n + 1023) << 52);
+  const double tail = ((yd * w) * (1.0 + static_cast<double>(e.s))) * power;
+  const double result = SignMask(x) != 0 ? -tail : static_cast<double>(x) - tail;
+  return x != x ? x : static_cast<float>(result);
+}
+
 }  // namespace vf
 }  // namespace
 }  // namespace act

@@ -221,7 +221,7 @@ struct Kernels {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::GeluTanh(v); });
