@@ -310,6 +310,8 @@ struct FloatFunctions {
   // Below -|z| = -600 with a small beta, log1p(e^-|z|) is e^-|z| and is
   // taken as e^(600 ln2 - |z|) (2^-600 / beta), since vec::Exp stops at
   // e^-700 and 1/beta up to 2^1074 would carry that into range.
+  // beta = 1, the default, where beta x is x and needs no rounding.
+  ACT_INLINE static float SoftplusUnitBeta(float x) { return vf::Softplus(x); }
   ACT_INLINE static double Softplus(double x, double beta) {
     const double z = beta * x;
     const bool deep = Abs(z) > 600 && Abs(beta) < 1;

@@ -246,6 +246,11 @@ ACT_INLINE float Tanh(float x) {
   return x != x ? x : WithSignOf(Blend(far, 1.0f - q, q), x);
 }
 
+// 2^n as a double, for an integer n in [-1022, 1023].
+ACT_INLINE double PowerOfTwoDouble(int32_t n) {
+  return vec::FromBits(static_cast<uint64_t>(n + 1023) << 52);
+}
+
 // x Phi(x), GELU's erf form. With a = |x| and T(a) = Phi(-a), the tail
 // a T(a) = e^(-a^2/2) Y W(Z) with Y = a / (a + 1) and W(Z) = T(a) e^(a^2/2)
 // (a + 1), which varies only between 0.42 and 0.53, a polynomial in
@@ -279,10 +284,41 @@ ACT_INLINE float Gelu(float x) {
   const float y = a / (a + 1.0f);
   const double yd = y + (ad - y * (ad + 1.0)) * (1.0 - y);
 
-  const double power = vec::FromBits(static_cast<uint64_t>(e.n + 1023) << 52);
-  const double tail = ((yd * w) * (1.0 + static_cast<double>(e.s))) * power;
+  const double tail =
+      ((yd * w) * (1.0 + static_cast<double>(e.s))) * PowerOfTwoDouble(e.n);
   const double result = SignMask(x) != 0 ? -tail : static_cast<double>(x) - tail;
   return x != x ? x : static_cast<float>(result);
+}
+
+// log(1 + e^x) as max(x, 0) + log1p(e) with e = e^-|x| = 2^n (1 + s), so
+// that e never overflows and the negative tail keeps its scale:
+// log1p(e) = 2^n (1 + s) L(e) with L(e) = log1p(e) / e, between ln2 and 1,
+// a polynomial in e - 1/2. The factor 1 + s is multiplied in term by term,
+// (1 + s) L = c0 + (t q + s L), so that the sum rounds once, on L's scale,
+// and the power of two last, so that a subnormal result rounds once. |x|
+// is clamped at 120, where log1p(e) rounds to 0.
+ACT_INLINE float Softplus(float x) {
+  const float a = AbsAtMost(x, 120.0f);
+  const ExpParts e = ExpSplit(-a);
+  const float t = e.p * PowerOfTwo(e.n < -126 ? -126 : e.n) - 0.5f;
+  float q = -1.2805838e-03f;
+  q = q * t + 2.0376623e-03f;
+  q = q * t - 2.3759773e-03f;
+  q = q * t + 3.9799190e-03f;
+  q = q * t - 6.9630635e-03f;
+  q = q * t + 1.1854683e-02f;
+  q = q * t - 2.0547524e-02f;
+  q = q * t + 3.6610607e-02f;
+  q = q * t - 6.7688681e-02f;
+  q = q * t + 1.3260978e-01f;
+  q = q * t - 2.8852710e-01f;
+  constexpr float kHi = 0.81093019f;
+  constexpr float kLo = 2.3059627e-08f;
+  const float tq = t * q;
+  const float l = kHi + tq;
+  const float log1p = Scale(kHi + ((kLo + tq) + l * e.s), e.n);
+  const float positive_part = FromBits(BitsOf(x) & ~SignMask(x));
+  return x != x ? x : positive_part + log1p;
 }
 
 }  // namespace vf
