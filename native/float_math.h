@@ -293,14 +293,35 @@ ACT_INLINE float Gelu(float x) {
 // log(1 + e^x) as max(x, 0) + log1p(e) with e = e^-|x| = 2^n (1 + s), so
 // that e never overflows and the negative tail keeps its scale:
 // log1p(e) = 2^n (1 + s) L(e) with L(e) = log1p(e) / e, between ln2 and 1,
-// a polynomial in e - 1/2. The factor 1 + s is multiplied in term by term,
-// (1 + s) L = c0 + (t q + s L), so that the sum rounds once, on L's scale,
-// and the power of two last, so that a subnormal result rounds once. |x|
-// is clamped at 120, where log1p(e) rounds to 0.
+// a polynomial in e - 1/2. The reduction is ExpSplit's, with
+// s = r_hi + r_lo + r^2 c(r) kept in its parts (r_hi = -|x| - n ln2_hi is
+// exact) and c carried one term further, and (1 + s) L is multiplied out
+// term by term, so that the sum rounds once, on L's scale, and the power
+// of two last, so that a subnormal result rounds once. |x| is clamped at
+// 120, where log1p(e) rounds to 0; for x > 0 a power of two below 2^-126
+// is taken as 2^-126, the term being far below x's ulp either way.
 ACT_INLINE float Softplus(float x) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f;
+  constexpr float kLn2Lo = -2.12194440e-4f;
   const float a = AbsAtMost(x, 120.0f);
-  const ExpParts e = ExpSplit(-a);
-  const float t = e.p * PowerOfTwo(e.n < -126 ? -126 : e.n) - 0.5f;
+  const float shifted = -a * kLog2e + kRoundingMagic;
+  const float nf = shifted - kRoundingMagic;
+  const int32_t n = BitsOf(shifted) - BitsOf(kRoundingMagic);
+  const float r_hi = -a - nf * kLn2Hi;
+  const float r_lo = -(nf * kLn2Lo);
+  const float r = r_hi + r_lo;
+  float c = 1.0f / 40320;
+  c = c * r + 1.0f / 5040;
+  c = c * r + 1.0f / 720;
+  c = c * r + 1.0f / 120;
+  c = c * r + 1.0f / 24;
+  c = c * r + 1.0f / 6;
+  c = c * r + 0.5f;
+  const float u = r * r * c;
+  const float p = 1.0f + (r + u);
+
+  const float t = p * PowerOfTwo(n < -126 ? -126 : n) - 0.5f;
   float q = -1.2805838e-03f;
   q = q * t + 2.0376623e-03f;
   q = q * t - 2.3759773e-03f;
@@ -316,9 +337,18 @@ ACT_INLINE float Softplus(float x) {
   constexpr float kLo = 2.3059627e-08f;
   const float tq = t * q;
   const float l = kHi + tq;
-  const float log1p = Scale(kHi + ((kLo + tq) + l * e.s), e.n);
-  const float positive_part = FromBits(BitsOf(x) & ~SignMask(x));
-  return x != x ? x : positive_part + log1p;
+  const float rest = ((kLo + tq) + l * (r_lo + u)) + l * r_hi;
+  const float below = Scale(kHi + rest, n);
+
+  // x + 2^n (kHi + rest) with x + 2^n kHi exact as a sum of two floats,
+  // so that this too rounds once.
+  const float power = PowerOfTwo(n < -126 ? -126 : n);
+  const float head_term = kHi * power;
+  const float head = x + head_term;
+  const float x_part = head - head_term;
+  const float head_error = (x - x_part) + (head_term - (head - x_part));
+  const float above = head + (head_error + rest * power);
+  return UnlessNanOrInfinity(x, Blend(SignMask(x), below, above));
 }
 
 }  // namespace vf
