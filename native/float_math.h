@@ -266,7 +266,21 @@ ACT_INLINE double PowerOfTwoDouble(int32_t n) {
 ACT_INLINE float Gelu(float x) {
   const float a = AbsAtMost(x, 15.0f);
   const double ad = a;
-  const ExpParts e = ExpSplitOfDouble(-0.5 * (ad * ad));
+  // -a^2/2 with a = a_hi + a_lo, a_hi of 12 bits so that a_hi^2 is exact.
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f;
+  constexpr float kLn2Lo = -2.12194440e-4f;
+  const float a_hi = FromBits(BitsOf(a) & static_cast<int32_t>(0xfffff000u));
+  const float a_lo = a - a_hi;
+  const float half_square_hi = 0.5f * (a_hi * a_hi);
+  const float half_square_lo = a_lo * (a_hi + 0.5f * a_lo);
+  const float shifted =
+      -(half_square_hi + half_square_lo) * kLog2e + kRoundingMagic;
+  const float nf = shifted - kRoundingMagic;
+  const float r = ((-half_square_hi - nf * kLn2Hi) - half_square_lo) -
+                  nf * kLn2Lo;
+  const ExpParts e =
+      FromReduced(r, BitsOf(shifted) - BitsOf(kRoundingMagic));
 
   const float z = (a - 3.5f) / (a + 3.5f);
   float q = 2.6222457e-05f;
