@@ -1,5 +1,6 @@
-// Branch-free single-precision exp, expm1, sigmoid and tanh for the float
-// kernels of the functions that the speed targets name.
+// Branch-free single-precision exp, expm1, sigmoid, tanh, GELU and
+// softplus for the float kernels of the functions that the speed targets
+// name.
 //
 // A float kernel built on these evaluates in float, eight or sixteen lanes
 // to a vector, instead of widening each element to double: each stays
@@ -255,18 +256,17 @@ ACT_INLINE double PowerOfTwoDouble(int32_t n) {
 // a T(a) = e^(-a^2/2) Y W(Z) with Y = a / (a + 1) and W(Z) = T(a) e^(a^2/2)
 // (a + 1), which varies only between 0.42 and 0.53, a polynomial in
 // Z = (a - 3.5) / (a + 3.5); then x Phi(x) is -a T(a) for x < 0 and
-// x - a T(a) above, where a T(a) is at most half of x. The divisions and
-// the polynomial run in float; the rest in double, since each of its
-// roundings in float could cost the result up to an ulp: a^2/2 is reduced
-// there (its rounding in float would be multiplied by a^2 in e^(-a^2/2)),
-// Y is refined by one Newton step with 1 / (a + 1) = 1 - Y, W's last term
-// is added there, and the product and the difference round once, to
-// float, a subnormal result included. a is clamped at 15, where the tail
-// rounds to 0.
+// x - a T(a) above, where a T(a) is at most half of x. The reduction of
+// e^(-a^2/2), the divisions and the polynomial run in float, a^2 as
+// a_hi^2 + a_lo (2 a_hi + a_lo) with a_hi of 12 bits, so that a_hi^2 is
+// exact (a rounding of a^2 would be multiplied by a^2 in e^(-a^2/2)). The
+// rest runs in double, since each of its roundings in float could cost
+// the result up to an ulp: Y is refined by one Newton step with
+// 1 / (a + 1) = 1 - Y, W's last term is added, and the product and the
+// difference round once, to float, a subnormal result included. a is
+// clamped at 15, where the tail rounds to 0.
 ACT_INLINE float Gelu(float x) {
   const float a = AbsAtMost(x, 15.0f);
-  const double ad = a;
-  // -a^2/2 with a = a_hi + a_lo, a_hi of 12 bits so that a_hi^2 is exact.
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f;
   constexpr float kLn2Lo = -2.12194440e-4f;
@@ -296,11 +296,13 @@ ACT_INLINE float Gelu(float x) {
   const double w = 0.4785531894400898 + static_cast<double>(z) * q;
 
   const float y = a / (a + 1.0f);
+  const double ad = a;
   const double yd = y + (ad - y * (ad + 1.0)) * (1.0 - y);
 
   const double tail =
       ((yd * w) * (1.0 + static_cast<double>(e.s))) * PowerOfTwoDouble(e.n);
-  const double result = SignMask(x) != 0 ? -tail : static_cast<double>(x) - tail;
+  const double result =
+      SignMask(x) != 0 ? -tail : static_cast<double>(x) - tail;
   return x != x ? x : static_cast<float>(result);
 }
 
