@@ -282,17 +282,19 @@ ACT_INLINE float Gelu(float x) {
   const ExpParts e =
       FromReduced(r, BitsOf(shifted) - BitsOf(kRoundingMagic));
 
+  // Estrin's scheme: the terms in pairs, so that the chain of dependent
+  // operations is four products and sums long rather than ten.
   const float z = (a - 3.5f) / (a + 3.5f);
-  float q = 2.6222457e-05f;
-  q = q * z + 1.9882749e-04f;
-  q = q * z + 9.7750191e-05f;
-  q = q * z - 1.4317103e-03f;
-  q = q * z + 2.8050281e-04f;
-  q = q * z + 1.0384301e-02f;
-  q = q * z - 3.0258723e-02f;
-  q = q * z + 3.8047068e-02f;
-  q = q * z + 7.8698900e-04f;
-  q = q * z - 9.7712554e-02f;
+  const float z2 = z * z;
+  const float z4 = z2 * z2;
+  const float q01 = -9.7712554e-02f + 7.8698900e-04f * z;
+  const float q23 = 3.8047068e-02f - 3.0258723e-02f * z;
+  const float q45 = 1.0384301e-02f + 2.8050281e-04f * z;
+  const float q67 = -1.4317103e-03f + 9.7750191e-05f * z;
+  const float q89 = 1.9882749e-04f + 2.6222457e-05f * z;
+  const float q03 = q01 + q23 * z2;
+  const float q47 = q45 + q67 * z2;
+  const float q = q03 + (q47 + q89 * z4) * z4;
   const double w = 0.4785531894400898 + static_cast<double>(z) * q;
 
   const float y = a / (a + 1.0f);
@@ -337,18 +339,19 @@ ACT_INLINE float Softplus(float x) {
   const float u = r * r * c;
   const float p = 1.0f + (r + u);
 
+  // Estrin's scheme, as in Gelu.
   const float t = p * PowerOfTwo(n < -126 ? -126 : n) - 0.5f;
-  float q = -1.2805838e-03f;
-  q = q * t + 2.0376623e-03f;
-  q = q * t - 2.3759773e-03f;
-  q = q * t + 3.9799190e-03f;
-  q = q * t - 6.9630635e-03f;
-  q = q * t + 1.1854683e-02f;
-  q = q * t - 2.0547524e-02f;
-  q = q * t + 3.6610607e-02f;
-  q = q * t - 6.7688681e-02f;
-  q = q * t + 1.3260978e-01f;
-  q = q * t - 2.8852710e-01f;
+  const float t2 = t * t;
+  const float t4 = t2 * t2;
+  const float q01 = -2.8852710e-01f + 1.3260978e-01f * t;
+  const float q23 = -6.7688681e-02f + 3.6610607e-02f * t;
+  const float q45 = -2.0547524e-02f + 1.1854683e-02f * t;
+  const float q67 = -6.9630635e-03f + 3.9799190e-03f * t;
+  const float q89 = -2.3759773e-03f + 2.0376623e-03f * t;
+  const float q03 = q01 + q23 * t2;
+  const float q47 = q45 + q67 * t2;
+  const float q8a = q89 - 1.2805838e-03f * t2;
+  const float q = q03 + (q47 + q8a * t4) * t4;
   constexpr float kHi = 0.81093019f;
   constexpr float kLo = 2.3059627e-08f;
   const float tq = t * q;
