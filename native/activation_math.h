@@ -3,11 +3,12 @@
 //
 // - FloatFunctions serve the float kernels. The functions that the speed
 //   targets name (sigmoid, tanh, SiLU with beta 1, ELU, SELU, CELU with
-//   alpha 1 and GELU's tanh form) evaluate in float with the pieces of
-//   float_math.h, within 2 ulp; the others, and every gradient, widen each
-//   element to double and evaluate with the branch-free pieces of
-//   vector_math.h, whose relative error is below 1e-11, and round once, so
-//   that a float result is within one ulp of the exact value. Both
+//   alpha 1, both forms of GELU and softplus with beta 1) evaluate in float
+//   with the pieces of float_math.h, within 2 ulp; the others, and every
+//   gradient, widen each element to double and evaluate with the
+//   branch-free pieces of vector_math.h, whose relative error is below
+//   1e-11, and round once, so that a float result is within one ulp of the
+//   exact value. Both
 //   vectorize at every instruction level.
 // - DoubleFunctions serve the double kernels: each element is evaluated in
 //   double-double with the pieces of double_math.h and rounded once, which
@@ -190,9 +191,7 @@ struct FloatFunctions {
     return kInvSqrt2Pi * vec::Exp(-0.5 * x * x);
   }
 
-  ACT_INLINE static double Gelu(double x) {
-    return x == -kInf ? -0.0 : x * GaussCdf(x);
-  }
+  ACT_INLINE static float Gelu(float x) { return vf::Gelu(x); }
   // Phi(x) + x phi(x); at the infinities, the limits 1 and 0.
   ACT_INLINE static double GeluGrad(double dy, double x) {
     const double d = GaussCdf(x) + x * GaussPdf(x);
@@ -312,6 +311,8 @@ struct FloatFunctions {
   // Below -|z| = -600 with a small beta, log1p(e^-|z|) is e^-|z| and is
   // taken as e^(600 ln2 - |z|) (2^-600 / beta), since vec::Exp stops at
   // e^-700 and 1/beta up to 2^1074 would carry that into range.
+  // beta = 1, the default, where beta x is x and needs no rounding.
+  ACT_INLINE static float SoftplusUnitBeta(float x) { return vf::Softplus(x); }
   ACT_INLINE static double Softplus(double x, double beta) {
     const double z = beta * x;
     const bool deep = Abs(z) > 600 && Abs(beta) < 1;

@@ -1,5 +1,6 @@
-// Branch-free single-precision exp, expm1, sigmoid and tanh for the float
-// kernels of the functions that the speed targets name.
+// Branch-free single-precision exp, expm1, sigmoid, tanh, GELU and
+// softplus for the float kernels of the functions that the speed targets
+// name.
 //
 // A float kernel built on these evaluates in float, eight or sixteen lanes
 // to a vector, instead of widening each element to double: each stays
@@ -254,6 +255,129 @@ ACT_INLINE float Tanh(float x) {
   const float q0 = numerator / d;
   const float q = q0 - q0 * d_error;
   return x != x ? x : WithSignOf(Blend(far, 1.0f - q, q), x);
+}
+
+// 2^n as a double, for an integer n in [-1022, 1023].
+ACT_INLINE double PowerOfTwoDouble(int32_t n) {
+  return vec::FromBits(static_cast<uint64_t>(n + 1023) << 52);
+}
+
+// x Phi(x), GELU's erf form. With a = |x| and T(a) = Phi(-a), the tail
+// a T(a) = e^(-a^2/2) Y W(Z) with Y = a / (a + 1) and W(Z) = T(a) e^(a^2/2)
+// (a + 1), which varies only between 0.42 and 0.53, a polynomial in
+// Z = (a - 3.5) / (a + 3.5); then x Phi(x) is -a T(a) for x < 0 and
+// x - a T(a) above, where a T(a) is at most half of x. The reduction of
+// e^(-a^2/2), the divisions and the polynomial run in float, a^2 as
+// a_hi^2 + a_lo (2 a_hi + a_lo) with a_hi of 12 bits, so that a_hi^2 is
+// exact (a rounding of a^2 would be multiplied by a^2 in e^(-a^2/2)). The
+// rest runs in double, since each of its roundings in float could cost
+// the result up to an ulp: Y is refined by one Newton step with
+// 1 / (a + 1) = 1 - Y, W's last term is added, and the product and the
+// difference round once, to float, a subnormal result included. a is
+// clamped at 15, where the tail rounds to 0.
+ACT_INLINE float Gelu(float x) {
+  const float a = AbsAtMost(x, 15.0f);
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f;
+  constexpr float kLn2Lo = -2.12194440e-4f;
+  const float a_hi = FromBits(BitsOf(a) & static_cast<int32_t>(0xfffff000u));
+  const float a_lo = a - a_hi;
+  const float half_square_hi = 0.5f * (a_hi * a_hi);
+  const float half_square_lo = a_lo * (a_hi + 0.5f * a_lo);
+  const float shifted =
+      -(half_square_hi + half_square_lo) * kLog2e + kRoundingMagic;
+  const float nf = shifted - kRoundingMagic;
+  const float r = ((-half_square_hi - nf * kLn2Hi) - half_square_lo) -
+                  nf * kLn2Lo;
+  const ExpParts e =
+      FromReduced(r, BitsOf(shifted) - BitsOf(kRoundingMagic));
+
+  // Estrin's scheme: the terms in pairs, so that the chain of dependent
+  // operations is four products and sums long rather than ten.
+  const float z = (a - 3.5f) / (a + 3.5f);
+  const float z2 = z * z;
+  const float z4 = z2 * z2;
+  const float q01 = -9.7712554e-02f + 7.8698900e-04f * z;
+  const float q23 = 3.8047068e-02f - 3.0258723e-02f * z;
+  const float q45 = 1.0384301e-02f + 2.8050281e-04f * z;
+  const float q67 = -1.4317103e-03f + 9.7750191e-05f * z;
+  const float q89 = 1.9882749e-04f + 2.6222457e-05f * z;
+  const float q03 = q01 + q23 * z2;
+  const float q47 = q45 + q67 * z2;
+  const float q = q03 + (q47 + q89 * z4) * z4;
+  const double w = 0.4785531894400898 + static_cast<double>(z) * q;
+
+  const float y = a / (a + 1.0f);
+  const double ad = a;
+  const double yd = y + (ad - y * (ad + 1.0)) * (1.0 - y);
+
+  const double tail =
+      ((yd * w) * (1.0 + static_cast<double>(e.s))) * PowerOfTwoDouble(e.n);
+  const double result =
+      SignMask(x) != 0 ? -tail : static_cast<double>(x) - tail;
+  return x != x ? x : static_cast<float>(result);
+}
+
+// log(1 + e^x) as max(x, 0) + log1p(e) with e = e^-|x| = 2^n (1 + s), so
+// that e never overflows and the negative tail keeps its scale:
+// log1p(e) = 2^n (1 + s) L(e) with L(e) = log1p(e) / e, between ln2 and 1,
+// a polynomial in e - 1/2. The reduction is ExpSplit's, with
+// s = r_hi + r_lo + r^2 c(r) kept in its parts (r_hi = -|x| - n ln2_hi is
+// exact) and c carried one term further, and (1 + s) L is multiplied out
+// term by term, so that the sum rounds once, on L's scale, and the power
+// of two last, so that a subnormal result rounds once. |x| is clamped at
+// 120, where log1p(e) rounds to 0; for x > 0 a power of two below 2^-126
+// is taken as 2^-126, the term being far below x's ulp either way.
+ACT_INLINE float Softplus(float x) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f;
+  constexpr float kLn2Lo = -2.12194440e-4f;
+  const float a = AbsAtMost(x, 120.0f);
+  const float shifted = -a * kLog2e + kRoundingMagic;
+  const float nf = shifted - kRoundingMagic;
+  const int32_t n = BitsOf(shifted) - BitsOf(kRoundingMagic);
+  const float r_hi = -a - nf * kLn2Hi;
+  const float r_lo = -(nf * kLn2Lo);
+  const float r = r_hi + r_lo;
+  float c = 1.0f / 40320;
+  c = c * r + 1.0f / 5040;
+  c = c * r + 1.0f / 720;
+  c = c * r + 1.0f / 120;
+  c = c * r + 1.0f / 24;
+  c = c * r + 1.0f / 6;
+  c = c * r + 0.5f;
+  const float u = r * r * c;
+  const float p = 1.0f + (r + u);
+
+  // Estrin's scheme, as in Gelu.
+  const float t = p * PowerOfTwo(n < -126 ? -126 : n) - 0.5f;
+  const float t2 = t * t;
+  const float t4 = t2 * t2;
+  const float q01 = -2.8852710e-01f + 1.3260978e-01f * t;
+  const float q23 = -6.7688681e-02f + 3.6610607e-02f * t;
+  const float q45 = -2.0547524e-02f + 1.1854683e-02f * t;
+  const float q67 = -6.9630635e-03f + 3.9799190e-03f * t;
+  const float q89 = -2.3759773e-03f + 2.0376623e-03f * t;
+  const float q03 = q01 + q23 * t2;
+  const float q47 = q45 + q67 * t2;
+  const float q8a = q89 - 1.2805838e-03f * t2;
+  const float q = q03 + (q47 + q8a * t4) * t4;
+  constexpr float kHi = 0.81093019f;
+  constexpr float kLo = 2.3059627e-08f;
+  const float tq = t * q;
+  const float l = kHi + tq;
+  const float rest = ((kLo + tq) + l * (r_lo + u)) + l * r_hi;
+  const float below = Scale(kHi + rest, n);
+
+  // x + 2^n (kHi + rest) with x + 2^n kHi exact as a sum of two floats,
+  // so that this too rounds once.
+  const float power = PowerOfTwo(n < -126 ? -126 : n);
+  const float head_term = kHi * power;
+  const float head = x + head_term;
+  const float x_part = head - head_term;
+  const float head_error = (x - x_part) + (head_term - (head - x_part));
+  const float above = head + (head_error + rest * power);
+  return UnlessNanOrInfinity(x, Blend(SignMask(x), below, above));
 }
 
 }  // namespace vf

@@ -221,7 +221,7 @@ struct Kernels {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Selu(v); });
   }
   static void gelu(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Gelu(v); });
   }
   static void gelu_tanh(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::GeluTanh(v); });
@@ -322,6 +322,12 @@ struct Kernels {
     MapUnary(x, y, n, [beta](double v) ACT_LAMBDA_INLINE { return F::Silu(v, beta); });
   }
   static void softplus(const T* x, T* y, size_t n, double beta) {
+    if constexpr (std::is_same<T, float>::value) {
+      if (beta == 1) {
+        MapUnary(x, y, n, [](float v) ACT_LAMBDA_INLINE { return F::SoftplusUnitBeta(v); });
+        return;
+      }
+    }
     MapUnary(x, y, n, [beta](double v) ACT_LAMBDA_INLINE { return F::Softplus(v, beta); });
   }
 
