@@ -246,6 +246,23 @@ ACT_INLINE float Tanh(float x) {
   return x != x ? x : WithSignOf(Blend(far, 1.0f - q, q), x);
 }
 
+// 2^n as a double for an integer n in [-1022, 1023].
+ACT_INLINE double PowerOfTwoDouble(int32_t n) {
+  return vec::FromBits(static_cast<uint64_t>(n + 1023) << 52);
+}
+
+// e^-a for a in [0, 1200] as a double, from the float reduction and
+// polynomial of ExpSplit (which hold that far: n ln2's first part stays
+// exact and the 2^n is built in double), with 1 + s formed in double so
+// that its rounding in float is spared: relative error below 2^-25. For
+// the gradients, whose dy can carry e^-a back from far below float's
+// range. Unlike ExpSplit's p, the power is applied here; callers that
+// might pass 2^-1022 split it themselves from ExpSplit.
+ACT_INLINE double ExpOfNegativeAsDouble(float a) {
+  const ExpParts e = ExpSplit(-a);
+  return (1.0 + static_cast<double>(e.s)) * PowerOfTwoDouble(e.n);
+}
+
 }  // namespace vf
 }  // namespace
 }  // namespace act
