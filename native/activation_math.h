@@ -4,11 +4,12 @@
 // - FloatFunctions serve the float kernels. The functions that the speed
 //   targets name (sigmoid, tanh, SiLU with beta 1, ELU, SELU, CELU with
 //   alpha 1 and GELU's tanh form) evaluate in float with the pieces of
-//   float_math.h, within 2 ulp; the others, and every gradient, widen each
-//   element to double and evaluate with the branch-free pieces of
-//   vector_math.h, whose relative error is below 1e-11, and round once, so
-//   that a float result is within one ulp of the exact value. Both
-//   vectorize at every instruction level.
+//   float_math.h, within 2 ulp, and so do the exponentials of the
+//   gradients of sigmoid, tanh, ELU, SELU and CELU with alpha 1, which
+//   finish in double; the others widen each element to double and
+//   evaluate with the branch-free pieces of vector_math.h, whose relative
+//   error is below 1e-11, and round once, so that a float result is within
+//   one ulp of the exact value. Both vectorize at every instruction level.
 // - DoubleFunctions serve the double kernels: each element is evaluated in
 //   double-double with the pieces of double_math.h and rounded once, which
 //   keeps it within one ulp too.
