@@ -206,9 +206,13 @@ struct FloatFunctions {
   // double: e^x = (1 + s) 2^n, with 2^n applied in two halves, the first
   // to alpha before (1 + s), so that no alpha up to the largest double
   // overflows midway and none that matters underflows. |x| is clamped at
-  // 1200: below, |dy| alpha e^x is under 2^-150 for every double alpha.
+  // 905, below which |dy| alpha e^x is under 2^-150 for every double
+  // alpha, or at 700 for |alpha| <= 1 (under 2^-150 from 194), as the
+  // double exponential did: the slope stays above zero, so that an
+  // infinite dy gives an infinity rather than NaN.
   ACT_INLINE static float EluGrad(float dy, float x, double alpha) {
-    const vf::ExpParts e = vf::ExpSplit(-vf::AbsAtMost(x, 1200.0f));
+    const float limit = Abs(alpha) > 1 ? 905.0f : 700.0f;
+    const vf::ExpParts e = vf::ExpSplit(-vf::AbsAtMost(x, limit));
     const int32_t first = e.n >> 1;
     const double slope = ((alpha * vf::PowerOfTwoDouble(first)) *
                           (1.0 + static_cast<double>(e.s))) *
