@@ -4,12 +4,13 @@
 // - FloatFunctions serve the float kernels. The functions that the speed
 //   targets name (sigmoid, tanh, SiLU with beta 1, ELU, SELU, CELU with
 //   alpha 1, both forms of GELU and softplus with beta 1) evaluate in float
-//   with the pieces of float_math.h, within 2 ulp; the others, and every
-//   gradient, widen each element to double and evaluate with the
-//   branch-free pieces of vector_math.h, whose relative error is below
-//   1e-11, and round once, so that a float result is within one ulp of the
-//   exact value. Both
-//   vectorize at every instruction level.
+//   with the pieces of float_math.h, within 2 ulp, and so do the
+//   exponentials of the gradients of sigmoid, tanh, ELU, SELU and CELU with
+//   alpha 1, which finish in double; the others widen each element to
+//   double and evaluate with the branch-free pieces of vector_math.h, whose
+//   relative error is below 1e-11, and round once, so that a float result
+//   is within one ulp of the exact value. Both vectorize at every
+//   instruction level.
 // - DoubleFunctions serve the double kernels: each element is evaluated in
 //   double-double with the pieces of double_math.h and rounded once, which
 //   keeps it within one ulp too.
@@ -89,6 +90,18 @@ ACT_INLINE double Relu6Derivative(double x) {
   return (x > 0 && x < 6) ? 1.0 : NanOr(x, 0);
 }
 
+// dy times the derivative in the element's own type: the product with 1
+// or 0 is exact, so float and double give what the double product would.
+template <typename T>
+ACT_INLINE T ReluGrad(T dy, T x) {
+  return dy * (x > 0 ? T(1) : (x != x ? x : T(0)));
+}
+
+template <typename T>
+ACT_INLINE T Relu6Grad(T dy, T x) {
+  return dy * ((x > 0 && x < 6) ? T(1) : (x != x ? x : T(0)));
+}
+
 ACT_INLINE double LeakyRelu(double x, double alpha) {
   return x < 0 ? alpha * x : x;
 }
@@ -131,9 +144,47 @@ ACT_INLINE double HardSwishDerivative(double x) {
 // ---------------------------------------------------------------------------
 // Float arrays: double arithmetic and the pieces of vector_math.h.
 
+// The hard sigmoid's parameters for float x, prepared once per call:
+// alpha cut in two halves of at most 26 and 27 bits, so that x times each
+// is exact in double, and beta - 1 as a rounded value and its error, for
+// the edge at 1. The first half times an infinite x is the infinity of
+// the line, so it must not be 0: a subnormal alpha, whose 26 leading bits
+// may all be zeros, is kept whole there (x alpha is then not exact, but
+// the line is beta to 2^-1000). Infinite x enters the second half's
+// product as the largest float, where 0 times it would give NaN; with
+// alpha = 0 the first half's too, which makes the line beta everywhere.
+struct FloatHardSigmoid {
+  double alpha;
+  double alpha_hi;
+  double alpha_lo;
+  double beta;
+  double beta_minus_one;
+  double beta_minus_one_error;
+  float hi_x_limit;
+};
+
+ACT_INLINE FloatHardSigmoid FloatHardSigmoidOf(double alpha, double beta) {
+  const double truncated =
+      dd::FromBits(dd::BitsOf(alpha) & ~((uint64_t{1} << 27) - 1));
+  const double alpha_hi = truncated == 0 ? alpha : truncated;
+  const dd::DD b1 = dd::TwoSum(beta, -1.0);
+  const float hi_x_limit = alpha == 0 ? 3.40282347e38f : __builtin_inff();
+  return {alpha, alpha_hi,  alpha - alpha_hi, beta,
+          b1.hi, b1.lo,     hi_x_limit};
+}
+
 struct FloatFunctions {
   ACT_INLINE static double LeakyReluGrad(double dy, double x, double alpha) {
     return dy * LeakyReluDerivative(x, alpha);
+  }
+  // An alpha that is a float: the product of two floats is exact in
+  // double, so the float product gives the same bits as the double one.
+  ACT_INLINE static float LeakyReluFloatAlpha(float x, float alpha) {
+    return x < 0 ? alpha * x : x;
+  }
+  ACT_INLINE static float LeakyReluGradFloatAlpha(float dy, float x,
+                                                  float alpha) {
+    return dy * (x > 0 ? 1.0f : (x != x ? x : alpha));
   }
 
   // alpha expm1(x) with the product in double, rounded once, so that any
@@ -152,10 +203,23 @@ struct FloatFunctions {
   // alpha e^x; below x = -600 with a large alpha, as (alpha 2^-600)
   // e^(x + 600 ln2), since vec::Exp stops at e^-700 and alpha up to 2^1024
   // would carry that into range.
-  ACT_INLINE static double EluGrad(double dy, double x, double alpha) {
-    const bool deep = x < -600 && Abs(alpha) > 1;
-    const double e = vec::Exp(deep ? x + kLn2Times600 : x);
-    return dy * (x > 0 ? 1.0 : (deep ? alpha * 0x1p-600 : alpha) * e);
+  // dy alpha e^x with e^x from the float exponential's parts, finished in
+  // double: e^x = (1 + s) 2^n, with 2^n applied in two halves, the first
+  // to alpha before (1 + s), so that no alpha up to the largest double
+  // overflows midway and none that matters underflows. |x| is clamped at
+  // 905, below which |dy| alpha e^x is under 2^-150 for every double
+  // alpha, or at 700 for |alpha| <= 1 (under 2^-150 from 194), as the
+  // double exponential did: the slope stays above zero, so that an
+  // infinite dy gives an infinity rather than NaN.
+  ACT_INLINE static float EluGrad(float dy, float x, double alpha) {
+    const float limit = Abs(alpha) > 1 ? 905.0f : 700.0f;
+    const vf::ExpParts e = vf::ExpSplit(-vf::AbsAtMost(x, limit));
+    const int32_t first = e.n >> 1;
+    const double slope = ((alpha * vf::PowerOfTwoDouble(first)) *
+                          (1.0 + static_cast<double>(e.s))) *
+                         vf::PowerOfTwoDouble(e.n - first);
+    const double y = static_cast<double>(dy) * (x > 0 ? 1.0 : slope);
+    return x != x ? x : static_cast<float>(y);
   }
 
   ACT_INLINE static float Selu(float x) {
@@ -163,8 +227,13 @@ struct FloatFunctions {
     const double v = positive ? x : vf::Expm1NonPositive(x);
     return static_cast<float>((positive ? kSeluScale : kSeluScaleAlpha) * v);
   }
-  ACT_INLINE static double SeluGrad(double dy, double x) {
-    return dy * (x > 0 ? kSeluScale : kSeluScaleAlpha * vec::Exp(x));
+  // e^x from the float exponential's parts, finished in double; |x| is
+  // clamped at 200, below which |dy| scale alpha e^x is under 2^-150.
+  ACT_INLINE static float SeluGrad(float dy, float x) {
+    const double e = vf::ExpOfNegativeAsDouble(vf::AbsAtMost(x, 200.0f));
+    const double slope = x > 0 ? kSeluScale : kSeluScaleAlpha * e;
+    const double y = static_cast<double>(dy) * slope;
+    return x != x ? x : static_cast<float>(y);
   }
 
   // With alpha < 0, x / alpha is positive and alpha e^(x/alpha) stays in
@@ -178,6 +247,12 @@ struct FloatFunctions {
   }
   ACT_INLINE static double CeluGrad(double dy, double x, double alpha) {
     return dy * (x > 0 ? 1.0 : vec::Exp(x / alpha));
+  }
+  // alpha = 1, the default: x / alpha is x, and the gradient ELU's.
+  ACT_INLINE static float CeluGradUnitAlpha(float dy, float x) {
+    const double e = vf::ExpOfNegativeAsDouble(vf::AbsAtMost(x, 200.0f));
+    const double y = static_cast<double>(dy) * (x > 0 ? 1.0 : e);
+    return x != x ? x : static_cast<float>(y);
   }
 
   // Phi(x) from erfc(|x|/sqrt(2)), reflected for positive x, where
@@ -201,14 +276,20 @@ struct FloatFunctions {
   // The tanh form, as x sigmoid(2u) with u = sqrt(2/pi) (x + 0.044715 x^3):
   // the same function, without 1 + tanh's cancellation for x < 0.
   ACT_INLINE static float GeluTanh(float x) { return vf::GeluTanh(x); }
-  // d/dx x s(2u) = s + x 2u' s (1 - s), with 1 - s = s(-2u).
+  // d/dx x s(w) = s + x w' s (1 - s) with w = 2u, from one exponential
+  // e = e^-|w| and d = 1 + e: (d + x w' e) / d^2 for w >= 0 and
+  // e (d + x w') / d^2 below, where the bracket crosses zero near -0.7525
+  // and e keeps double's precision for it.
   ACT_INLINE static double GeluTanhGrad(double dy, double x) {
     const double x2 = x * x;
-    const double u = kGeluTanhScale * (x + kGeluTanhCubic * x2 * x);
-    const double du = kGeluTanhScale * (1 + 3 * kGeluTanhCubic * x2);
-    const double s = vec::Sigmoid(2 * u);
-    const double d = s + x * 2 * du * s * vec::Sigmoid(-2 * u);
-    return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : d);
+    const double w = 2 * kGeluTanhScale * (x + kGeluTanhCubic * x2 * x);
+    const double dw = 2 * kGeluTanhScale * (1 + 3 * kGeluTanhCubic * x2);
+    const double e = vec::Exp(-Abs(w));
+    const double d = 1 + e;
+    const double xdw = x * dw;
+    const double numerator = w < 0 ? e * (d + xdw) : d + xdw * e;
+    const double slope = numerator / (d * d);
+    return dy * (Abs(x) == kInf ? (x > 0 ? 1.0 : 0.0) : slope);
   }
 
   // beta = 1, the default, where beta x is x and needs no rounding.
@@ -223,9 +304,16 @@ struct FloatFunctions {
   // limits 1 and 0, and 1/2 everywhere when beta is 0.
   // Past |z| = 745, where e^-|z| is below every double, the limits too:
   // vec::Sigmoid's e^-700 floor times a z of 10^300 would not vanish.
+  // From one exponential e = e^-|z| and d = 1 + e: (d + z e) / d^2 for
+  // z >= 0 and e (d + z) / d^2 below, where d + z crosses zero near
+  // -1.2785 and e keeps double's precision for it.
   ACT_INLINE static double SiluGrad(double dy, double x, double beta) {
     const double z = beta * x;
-    const double d = vec::Sigmoid(z) * (1 + z * vec::Sigmoid(-z));
+    const double e = vec::Exp(-Abs(z));
+    const double one_plus_e = 1 + e;
+    const double numerator =
+        z < 0 ? e * (one_plus_e + z) : one_plus_e + z * e;
+    const double d = numerator / (one_plus_e * one_plus_e);
     const double limit = beta == 0 ? NanOr(x, 0.5) : (z > 0 ? 1.0 : 0.0);
     return dy * ((beta == 0 || Abs(z) > 745) ? limit : d);
   }
@@ -256,11 +344,14 @@ struct FloatFunctions {
 
   ACT_INLINE static float Sigmoid(float x) { return vf::Sigmoid(x); }
   // sigma(x) (1 - sigma(x)) = e / (1 + e)^2 with e = exp(-|x|): symmetric
-  // and free of the cancellation in 1 - sigma.
-  ACT_INLINE static double SigmoidGrad(double dy, double x) {
-    const double e = vec::Exp(-Abs(x));
+  // and free of the cancellation in 1 - sigma. e from the float
+  // exponential's parts, the rest in double; |x| is clamped at 200, where
+  // |dy| e is under 2^-150.
+  ACT_INLINE static float SigmoidGrad(float dy, float x) {
+    const double e = vf::ExpOfNegativeAsDouble(vf::AbsAtMost(x, 200.0f));
     const double d = 1 + e;
-    return dy * (e / (d * d));
+    const double y = static_cast<double>(dy) * (e / (d * d));
+    return x != x ? x : static_cast<float>(y);
   }
 
   // The exact line: x has 24 significant bits, so with alpha cut in two
@@ -287,22 +378,77 @@ struct FloatFunctions {
     return dy * HardSigmoidSlopeOf(Line(x, alpha, beta), alpha);
   }
 
-  // x relu6(x + 3) / 6; every x at or below -3 gives -0, as the product
-  // does.
-  ACT_INLINE static double HardSwish(double x) {
-    return x <= -3 ? -0.0 : (x >= 3 ? x : x * (x + 3) / 6);
+  // x alpha as two exact products (see FloatHardSigmoid).
+  struct LineTerms {
+    double p;
+    double q;
+  };
+  ACT_INLINE static LineTerms TermsOf(float x, const FloatHardSigmoid& h) {
+    // On the bits, since a float select here would split the loop; a NaN
+    // x gives a number, which the callers replace.
+    constexpr float kFloatMax = 3.40282347e38f;
+    const float x_hi = vf::WithSignOf(vf::AbsAtMost(x, h.hi_x_limit), x);
+    const float x_lo = vf::WithSignOf(vf::AbsAtMost(x, kFloatMax), x);
+    return {static_cast<double>(x_hi) * h.alpha_hi,
+            static_cast<double>(x_lo) * h.alpha_lo};
   }
-  ACT_INLINE static double HardSwishGrad(double dy, double x) {
-    return dy * HardSwishDerivative(x);
+  // The line for float x without double-double steps: (p + beta) + q has
+  // the exact line's sign, is 0 only where it is, and is within 2^-52 of
+  // it. Either p + beta cancels (p and -beta within a factor 2 of each
+  // other) and is exact, or it does not and is at least |p| / 2, which
+  // dwarfs q (2^-26 of p). The edge at 1 is the line with beta - 1, its
+  // rounding error added last. An infinite x gives the line's infinity.
+  ACT_INLINE static float HardSigmoid(float x, const FloatHardSigmoid& h) {
+    const LineTerms t = TermsOf(x, h);
+    const double v = (t.p + h.beta) + t.q;
+    // Rounded once to float from within 2^-52 of the exact line, then
+    // clamped, which gives what clamping first would: a line that rounds
+    // to 1 or to a zero was next to 1 or 0 on the same side. The clamp is
+    // on the bits, whose integer order is the order of non-negative
+    // floats (negative ones, -0 among them, become +0).
+    const int32_t bits = vf::BitsOf(static_cast<float>(v));
+    const int32_t low = bits > 0 ? bits : 0;
+    const int32_t one = vf::BitsOf(1.0f);
+    return x != x ? x : vf::FromBits(low < one ? low : one);
+  }
+  ACT_INLINE static float HardSigmoidGrad(float dy, float x,
+                                          const FloatHardSigmoid& h) {
+    const LineTerms t = TermsOf(x, h);
+    const double above_zero = (t.p + h.beta) + t.q;
+    const double minus_one =
+        ((t.p + h.beta_minus_one) + t.q) + h.beta_minus_one_error;
+    const bool inside = above_zero > 0 && minus_one < 0;
+    const double y = static_cast<double>(dy) * (inside ? h.alpha : 0.0);
+    return x != x ? x : static_cast<float>(y);
+  }
+
+  // x relu6(x + 3) / 6; every x at or below -3 gives -0, as the product
+  // does. In double, x + 3 and the product round at 2^-53 and 1/6 is a
+  // product, cheaper than the quotient, before the one rounding to float.
+  ACT_INLINE static float HardSwish(float x) {
+    constexpr double kSixth = 1.0 / 6;
+    const double v = x;
+    const float inside = static_cast<float>(v * (v + 3) * kSixth);
+    return x <= -3 ? -0.0f : (x >= 3 ? x : inside);
+  }
+  ACT_INLINE static float HardSwishGrad(float dy, float x) {
+    constexpr double kSixth = 1.0 / 6;
+    const double v = x;
+    const double slope = v <= -3 ? 0.0 : (v >= 3 ? 1.0 : (2 * v + 3) * kSixth);
+    const double y = static_cast<double>(dy) * slope;
+    return x != x ? x : static_cast<float>(y);
   }
 
   ACT_INLINE static float Tanh(float x) { return vf::Tanh(x); }
   // 1 - tanh(x)^2 = 4e / (1 + e)^2 with e = exp(-2|x|), which keeps its
-  // relative precision where tanh(x) rounds to 1.
-  ACT_INLINE static double TanhGrad(double dy, double x) {
-    const double e = vec::Exp(-2 * Abs(x));
+  // relative precision where tanh(x) rounds to 1. As SigmoidGrad, with |x|
+  // clamped at 100.
+  ACT_INLINE static float TanhGrad(float dy, float x) {
+    const double e =
+        vf::ExpOfNegativeAsDouble(2.0f * vf::AbsAtMost(x, 100.0f));
     const double d = 1 + e;
-    return dy * (4 * e / (d * d));
+    const double y = static_cast<double>(dy) * (4 * e / (d * d));
+    return x != x ? x : static_cast<float>(y);
   }
 
   // log(1 + e^(beta x)) / beta as max(z, 0)/beta + log1p(e^-|z|)/beta with

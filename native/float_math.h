@@ -380,6 +380,18 @@ ACT_INLINE float Softplus(float x) {
   return UnlessNanOrInfinity(x, Blend(SignMask(x), below, above));
 }
 
+// e^-a for a in [0, 1200] as a double, from the float reduction and
+// polynomial of ExpSplit (which hold that far: n ln2's first part stays
+// exact and the 2^n is built in double), with 1 + s formed in double so
+// that its rounding in float is spared: relative error below 2^-25. For
+// the gradients, whose dy can carry e^-a back from far below float's
+// range. Unlike ExpSplit's p, the power is applied here; callers that
+// might pass 2^-1022 split it themselves from ExpSplit.
+ACT_INLINE double ExpOfNegativeAsDouble(float a) {
+  const ExpParts e = ExpSplit(-a);
+  return (1.0 + static_cast<double>(e.s)) * PowerOfTwoDouble(e.n);
+}
+
 }  // namespace vf
 }  // namespace
 }  // namespace act

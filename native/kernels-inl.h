@@ -127,8 +127,10 @@ void MapUnary(const T* x, T* y, size_t n, F f) {
   });
 }
 
-// dx[i] = backward(dy[i], x[i]), which gives dy[i] * f'(x[i]) in double
-// (see activation_math.h), rounded once to T.
+// dx[i] = backward(dy[i], x[i]), which gives dy[i] * f'(x[i]) rounded
+// once to T. dy and x go in as T: a `backward` that takes doubles widens
+// them itself, one that takes floats (the float gradients of
+// activation_math.h) evaluates in float and double as it needs.
 template <typename T, typename F>
 void MapGradient(const T* dy, const T* x, T* dx, size_t n, F backward) {
   ForEachBlock(dx, n, [dy, x, backward](size_t start, size_t count,
@@ -136,8 +138,7 @@ void MapGradient(const T* dy, const T* x, T* dx, size_t n, F backward) {
     const T* upstream = dy + start;
     const T* in = x + start;
     for (size_t i = 0; i < count; ++i) {
-      block[i] = static_cast<T>(backward(static_cast<double>(upstream[i]),
-                                         static_cast<double>(in[i])));
+      block[i] = static_cast<T>(backward(upstream[i], in[i]));
     }
   });
 }
@@ -233,7 +234,7 @@ struct Kernels {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Sigmoid(v); });
   }
   static void hard_swish(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::HardSwish(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::HardSwish(v); });
   }
   static void tanh(const T* x, T* y, size_t n) {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Tanh(v); });
@@ -244,15 +245,15 @@ struct Kernels {
 
   static void relu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return g * ReluDerivative(v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return ReluGrad(g, v); });
   }
   static void relu6_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return g * Relu6Derivative(v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return Relu6Grad(g, v); });
   }
   static void selu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return F::SeluGrad(g, v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return F::SeluGrad(g, v); });
   }
   static void gelu_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
@@ -268,22 +269,41 @@ struct Kernels {
   }
   static void sigmoid_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return F::SigmoidGrad(g, v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return F::SigmoidGrad(g, v); });
   }
   static void hard_swish_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return F::HardSwishGrad(g, v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return F::HardSwishGrad(g, v); });
   }
   static void tanh_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
-                [](double g, double v) ACT_LAMBDA_INLINE { return F::TanhGrad(g, v); });
+                [](T g, T v) ACT_LAMBDA_INLINE { return F::TanhGrad(g, v); });
   }
   static void softsign_grad(const T* dy, const T* x, T* dx, size_t n) {
     MapGradient(dy, x, dx, n,
                 [](double g, double v) ACT_LAMBDA_INLINE { return F::SoftsignGrad(g, v); });
   }
 
+  // An alpha that is a float within float's range, for float arrays, or
+  // the double alpha otherwise.
+  static bool FloatAlpha(double alpha, float* alpha_float) {
+    constexpr double kFloatMax = 3.4028234663852886e38;
+    const bool in_range = alpha >= -kFloatMax && alpha <= kFloatMax;
+    *alpha_float = static_cast<float>(in_range ? alpha : 0.0);
+    return std::is_same<T, float>::value && in_range &&
+           static_cast<double>(*alpha_float) == alpha;
+  }
+
   static void leaky_relu(const T* x, T* y, size_t n, double alpha) {
+    float alpha_float;
+    if constexpr (std::is_same<T, float>::value) {
+      if (FloatAlpha(alpha, &alpha_float)) {
+        MapUnary(x, y, n, [alpha_float](float v) ACT_LAMBDA_INLINE {
+          return F::LeakyReluFloatAlpha(v, alpha_float);
+        });
+        return;
+      }
+    }
     MapUnary(x, y, n, [alpha](double v) ACT_LAMBDA_INLINE { return LeakyRelu(v, alpha); });
   }
   static void elu(const T* x, T* y, size_t n, double alpha) {
@@ -333,18 +353,36 @@ struct Kernels {
 
   static void leaky_relu_grad(const T* dy, const T* x, T* dx, size_t n,
                               double alpha) {
+    float alpha_float;
+    if constexpr (std::is_same<T, float>::value) {
+      if (FloatAlpha(alpha, &alpha_float)) {
+        MapGradient(dy, x, dx, n, [alpha_float](float g, float v)
+                                      ACT_LAMBDA_INLINE {
+          return F::LeakyReluGradFloatAlpha(g, v, alpha_float);
+        });
+        return;
+      }
+    }
     MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
       return F::LeakyReluGrad(g, v, alpha);
     });
   }
   static void elu_grad(const T* dy, const T* x, T* dx, size_t n,
                        double alpha) {
-    MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
+    MapGradient(dy, x, dx, n, [alpha](T g, T v) ACT_LAMBDA_INLINE {
       return F::EluGrad(g, v, alpha);
     });
   }
   static void celu_grad(const T* dy, const T* x, T* dx, size_t n,
                         double alpha) {
+    if constexpr (std::is_same<T, float>::value) {
+      if (alpha == 1) {
+        MapGradient(dy, x, dx, n, [](float g, float v) ACT_LAMBDA_INLINE {
+          return F::CeluGradUnitAlpha(g, v);
+        });
+        return;
+      }
+    }
     MapGradient(dy, x, dx, n, [alpha](double g, double v) ACT_LAMBDA_INLINE {
       return F::CeluGrad(g, v, alpha);
     });
@@ -362,17 +400,32 @@ struct Kernels {
     });
   }
 
+  // Float arrays prepare the line's parameters once per call.
   static void hard_sigmoid(const T* x, T* y, size_t n, double alpha,
                            double beta) {
-    MapUnary(x, y, n, [alpha, beta](double v) ACT_LAMBDA_INLINE {
-      return F::HardSigmoid(v, alpha, beta);
-    });
+    if constexpr (std::is_same<T, float>::value) {
+      const FloatHardSigmoid h = FloatHardSigmoidOf(alpha, beta);
+      MapUnary(x, y, n, [h](float v) ACT_LAMBDA_INLINE {
+        return F::HardSigmoid(v, h);
+      });
+    } else {
+      MapUnary(x, y, n, [alpha, beta](double v) ACT_LAMBDA_INLINE {
+        return F::HardSigmoid(v, alpha, beta);
+      });
+    }
   }
   static void hard_sigmoid_grad(const T* dy, const T* x, T* dx, size_t n,
                                 double alpha, double beta) {
-    MapGradient(dy, x, dx, n, [alpha, beta](double g, double v) ACT_LAMBDA_INLINE {
-      return F::HardSigmoidGrad(g, v, alpha, beta);
-    });
+    if constexpr (std::is_same<T, float>::value) {
+      const FloatHardSigmoid h = FloatHardSigmoidOf(alpha, beta);
+      MapGradient(dy, x, dx, n, [h](float g, float v) ACT_LAMBDA_INLINE {
+        return F::HardSigmoidGrad(g, v, h);
+      });
+    } else {
+      MapGradient(dy, x, dx, n, [alpha, beta](double g, double v) ACT_LAMBDA_INLINE {
+        return F::HardSigmoidGrad(g, v, alpha, beta);
+      });
+    }
   }
 
   // PReLU in the element's own type: x * a rounds once, as it would in
