@@ -240,7 +240,7 @@ struct Kernels {
     MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Tanh(v); });
   }
   static void softsign(const T* x, T* y, size_t n) {
-    MapUnary(x, y, n, [](double v) ACT_LAMBDA_INLINE { return F::Softsign(v); });
+    MapUnary(x, y, n, [](T v) ACT_LAMBDA_INLINE { return F::Softsign(v); });
   }
 
   static void relu_grad(const T* dy, const T* x, T* dx, size_t n) {
