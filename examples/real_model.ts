@@ -336,18 +336,37 @@ function median(values: number[]): number {
     : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Times `runs` runs of the pipeline, and its kernels in one more. */
-async function measure(
+/** The time of each run of the pipeline, on tfjs's kernels and on the
+ * native ones. The two take turns, so that whatever changes over the
+ * process's life (the optimizing compiler, the heap's size) weighs on both
+ * alike. */
+async function timeInTurns(
   faceapi: FaceApi,
   image: FaceImage,
   runs: number,
-): Promise<{ times: number[]; kernels: Map<string, [number, number]> }> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
+): Promise<{ tfjs: number[]; native: number[] }> {
+  const tfjs: number[] = [];
+  const native: number[] = [];
+  const timed = async (run: () => Promise<unknown>): Promise<number> => {
     const start = performance.now();
-    await predictFaces(faceapi, image);
-    times.push(performance.now() - start);
+    await run();
+    return performance.now() - start;
+  };
+  for (let i = 0; i < runs; i++) {
+    tfjs.push(await timed(() => predictFaces(faceapi, image)));
+    native.push(
+      await timed(() => withNativeKernels(() => predictFaces(faceapi, image))),
+    );
   }
+  return { tfjs, native };
+}
+
+/** The time and number of calls of each kernel in one run, from
+ * `tf.profile`. */
+async function profileKernels(
+  faceapi: FaceApi,
+  image: FaceImage,
+): Promise<Map<string, [number, number]>> {
   const profile = await tf.profile(async () => {
     await predictFaces(faceapi, image);
   });
@@ -356,7 +375,7 @@ async function measure(
     const [ms, calls] = kernels.get(kernel.name) ?? [0, 0];
     kernels.set(kernel.name, [ms + Number(kernel.kernelTimeMs), calls + 1]);
   }
-  return { times, kernels };
+  return kernels;
 }
 
 function parseArguments(args: string[]): { image: string; runs: number } {
@@ -408,22 +427,24 @@ async function main(): Promise<void> {
   const difference = comparePredictions(theirs, ours);
   console.log("\nlargest difference:", difference);
 
-  const tfjsRun = await measure(faceapi, image, runs);
-  const nativeRun = await withNativeKernels(() =>
-    measure(faceapi, image, runs)
+  const times = await timeInTurns(faceapi, image, runs);
+  console.log(`\nmedian of ${runs} runs of the whole pipeline, in turns:`);
+  console.log(`  tfjs cpu kernels ${median(times.tfjs).toFixed(0)} ms`);
+  console.log(`  native kernels   ${median(times.native).toFixed(0)} ms`);
+
+  const tfjsKernels = await profileKernels(faceapi, image);
+  const nativeKernels = await withNativeKernels(() =>
+    profileKernels(faceapi, image)
   );
-  console.log(`\nmedian of ${runs} runs of the whole pipeline:`);
-  console.log(`  tfjs cpu kernels ${median(tfjsRun.times).toFixed(0)} ms`);
-  console.log(`  native kernels   ${median(nativeRun.times).toFixed(0)} ms`);
   console.log("\nkernel time in one run (tf.profile), ms:");
   const total = (m: Map<string, [number, number]>): number =>
     [...m.values()].reduce((sum, [ms]) => sum + ms, 0);
   console.log(
-    `  all kernels: tfjs ${total(tfjsRun.kernels).toFixed(0)}, ` +
-      `native ${total(nativeRun.kernels).toFixed(0)}`,
+    `  all kernels: tfjs ${total(tfjsKernels).toFixed(0)}, ` +
+      `native ${total(nativeKernels).toFixed(0)}`,
   );
-  for (const [name, [ms, calls]] of tfjsRun.kernels) {
-    const native = nativeRun.kernels.get(name);
+  for (const [name, [ms, calls]] of tfjsKernels) {
+    const native = nativeKernels.get(name);
     if (!["Relu", "Sigmoid", "Softmax", "LeakyRelu", "Prelu"].includes(name)) {
       continue;
     }
