@@ -496,6 +496,21 @@ void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
   }
 }
 
+// The compensated sum of term(0), ..., term(length - 1): the terms are
+// written to `block` a block at a time by a loop that vectorizes, and
+// summed there in lanes.
+template <typename Term>
+ACT_INLINE dd::DD RowSum(size_t length, double* block, Term term) {
+  dd::DD sum = {0.0, 0.0};
+  for (size_t start = 0; start < length; start += kBlock) {
+    const size_t count = length - start < kBlock ? length - start : kBlock;
+    for (size_t i = 0; i < count; ++i) block[i] = term(start + i);
+    const dd::DD part = lanes::CompensatedSum(block, count);
+    sum = start == 0 ? part : lanes::AddSums(sum, part);
+  }
+  return sum;
+}
+
 // e^(x - max) for a float x: x - max is exact in double. vec::Exp clamps
 // its argument, so -Infinity is taken apart: its term is exactly 0.
 ACT_INLINE double RowExp(float x, double max) {
@@ -511,17 +526,9 @@ ACT_INLINE double RowExp(float x, double max) {
 inline void SoftmaxRow(const float* in, float* out, size_t length,
                        double* block) {
   const double max = lanes::Max(in, length);
-  dd::DD sum = {0.0, 0.0};
-  for (size_t start = 0; start < length; start += kBlock) {
-    const size_t count = length - start < kBlock ? length - start : kBlock;
-    const float* part = in + start;
-    for (size_t i = 0; i < count; ++i) {
-      block[i] = vec::Exp(static_cast<double>(part[i]) - max);
-    }
-    const dd::DD part_sum = lanes::CompensatedSum(
-        count, [block](size_t i) ACT_LAMBDA_INLINE { return block[i]; });
-    sum = start == 0 ? part_sum : dd::Add(sum, part_sum);
-  }
+  const dd::DD sum = RowSum(length, block, [in, max](size_t i) ACT_LAMBDA_INLINE {
+    return vec::Exp(static_cast<double>(in[i]) - max);
+  });
   const double reciprocal = 1.0 / dd::Value(sum);
   if (length <= kBlock) {
     for (size_t i = 0; i < length; ++i) {
@@ -587,15 +594,16 @@ ACT_INLINE double LogOnePlus(double r) {
 // maximum keeps the small terms), its logarithm in double once, and each
 // output (x - max) - log(sum) in double, where both parts are at most 0 and
 // nothing cancels. The cases are those of the double rows below.
-inline void LogSoftmaxRow(const float* in, float* out, size_t length) {
+inline void LogSoftmaxRow(const float* in, float* out, size_t length,
+                          double* block) {
   const double max = lanes::Max(in, length);
   if (!dd::IsFinite(max)) {
     for (size_t i = 0; i < length; ++i) out[i] = NAN;
     return;
   }
-  const dd::DD sum = lanes::CompensatedSum(
-      length,
-      [in, max](size_t i) ACT_LAMBDA_INLINE { return RowExp(in[i], max); });
+  const dd::DD sum = RowSum(length, block, [in, max](size_t i) ACT_LAMBDA_INLINE {
+    return RowExp(in[i], max);
+  });
   const double rest = dd::Value(dd::Add(sum, -1.0));
   const double log_sum = LogOnePlus(rest);
   const bool positive = rest > 0;
@@ -642,7 +650,8 @@ inline LogSum RowLogSum(const double* in, size_t length, double max) {
 // (x - max) - log(sum), with x - max exact and the difference rounded once.
 // A row whose maximum is not finite (a NaN, +Infinity, or all -Infinity) is
 // all NaN, as TensorFlow.js gives.
-inline void LogSoftmaxRow(const double* in, double* out, size_t length) {
+inline void LogSoftmaxRow(const double* in, double* out, size_t length,
+                          double*) {
   const double max = lanes::Max(in, length);
   if (!dd::IsFinite(max)) {
     for (size_t i = 0; i < length; ++i) out[i] = NAN;
@@ -674,8 +683,9 @@ void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
 template <typename T>
 void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
                              size_t axis_length) {
+  alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
-    LogSoftmaxRow(x + start, y + start, axis_length);
+    LogSoftmaxRow(x + start, y + start, axis_length, block);
   }
 }
 
@@ -685,11 +695,10 @@ void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
 // summing to 1 within float rounding) it keeps its digits. Where infinities
 // enter, the sum's error is 0 and this is the plain formula.
 inline void SoftmaxGradRow(const float* dy, const float* y, float* dx,
-                           size_t length) {
-  const dd::DD total =
-      lanes::CompensatedSum(length, [dy, y](size_t i) ACT_LAMBDA_INLINE {
-        return DotTerm(dy[i], y[i]);
-      });
+                           size_t length, double* block) {
+  const dd::DD total = RowSum(length, block, [dy, y](size_t i) ACT_LAMBDA_INLINE {
+    return DotTerm(dy[i], y[i]);
+  });
   for (size_t i = 0; i < length; ++i) {
     const double g = static_cast<double>(dy[i]);
     const double p = static_cast<double>(y[i]);
@@ -701,7 +710,7 @@ inline void SoftmaxGradRow(const float* dy, const float* y, float* dx,
 // difference exact, so that only the product rounds. Where infinities
 // enter, the plain formula.
 inline void SoftmaxGradRow(const double* dy, const double* y, double* dx,
-                           size_t length) {
+                           size_t length, double*) {
   dd::Sum dot;
   for (size_t i = 0; i < length; ++i) dot.Add(DotTerm(dy[i], y[i]));
   const dd::DD total = dot.Total();
@@ -786,11 +795,10 @@ ACT_INLINE ScaledExp AccurateExp(double y) {
 // difference cancels where a row's dy are alike. Where infinities enter,
 // the plain formula.
 inline void LogSoftmaxGradRow(const float* dy, const float* y, float* dx,
-                              size_t length) {
-  const dd::DD total =
-      lanes::CompensatedSum(length, [dy](size_t i) ACT_LAMBDA_INLINE {
-        return static_cast<double>(dy[i]);
-      });
+                              size_t length, double* block) {
+  const dd::DD total = RowSum(length, block, [dy](size_t i) ACT_LAMBDA_INLINE {
+    return static_cast<double>(dy[i]);
+  });
   for (size_t i = 0; i < length; ++i) {
     const double g = static_cast<double>(dy[i]);
     const ScaledExp e = AccurateExp(static_cast<double>(y[i]));
@@ -808,8 +816,8 @@ inline void LogSoftmaxGradRow(const float* dy, const float* y, float* dx,
 
 // dy - e^y sum(dy), with e^y and the product in double-double, since the
 // difference cancels where a row's dy are alike.
-inline void LogSoftmaxGradRow(const double* dy, const double* y, double* dx,
-                              size_t length) {
+inline void LogSoftmaxGradRow(const double* dy, const double* y,
+                              double* dx, size_t length, double*) {
   dd::Sum sum;
   for (size_t i = 0; i < length; ++i) sum.Add(dy[i]);
   const dd::DD total = sum.Total();
@@ -826,16 +834,19 @@ inline void LogSoftmaxGradRow(const double* dy, const double* y, double* dx,
 template <typename T>
 void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                               size_t axis_length) {
+  alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
-    SoftmaxGradRow(dy + start, y + start, dx + start, axis_length);
+    SoftmaxGradRow(dy + start, y + start, dx + start, axis_length, block);
   }
 }
 
 template <typename T>
 void Kernels<T>::log_softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                                   size_t axis_length) {
+  alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
-    LogSoftmaxGradRow(dy + start, y + start, dx + start, axis_length);
+    LogSoftmaxGradRow(dy + start, y + start, dx + start, axis_length,
+                      block);
   }
 }
 

@@ -11,6 +11,8 @@
 #define ACTIVATIONS_LANE_SUMS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 #include "double_math.h"
 
@@ -18,31 +20,74 @@ namespace act {
 namespace {
 namespace lanes {
 
-// Two AVX-512 vectors of doubles: with two independent chains the
-// additions' latency is hidden, and baseline SSE2 still has eight.
-constexpr size_t kLanes = 16;
+// The lanes are GCC's (and clang's) generic vectors, 64 bytes each, which
+// the compiler maps to the level's registers (four SSE2 registers, two AVX2
+// ones, one AVX-512 one) with the same arithmetic in every lane: written as
+// arrays, the lane loops are unrolled and then left scalar.
+constexpr size_t kVectorBytes = 64;
+typedef double Doubles __attribute__((vector_size(kVectorBytes)));
+typedef float Floats __attribute__((vector_size(kVectorBytes)));
 
-// The sum of term(0), ..., term(n - 1), each a double, with Neumaier's
-// compensation in every lane (one TwoSum per term, the errors added up
-// apart): for float rows, whose terms are exact products or exponentials,
-// the result is within n^2 2^-106 of the sum of the terms' magnitudes.
-// The lanes fold pairwise, each fold a TwoSum of the high parts with the
-// low parts and its error added. Once the sum is infinite or NaN its high
-// part is the plain sum and the error is dropped.
-template <typename Term>
-ACT_INLINE dd::DD CompensatedSum(size_t n, Term term) {
-  double high[kLanes] = {};
-  double low[kLanes] = {};
+template <typename T>
+struct VectorOf;
+template <>
+struct VectorOf<double> {
+  using Type = Doubles;
+};
+template <>
+struct VectorOf<float> {
+  using Type = Floats;
+};
+
+// Two vectors of doubles: with two independent chains the additions'
+// latency is hidden.
+constexpr size_t kDoubleLanes = kVectorBytes / sizeof(double);
+constexpr size_t kLanes = 2 * kDoubleLanes;
+
+// Vectors go by reference: passed by value, a 64-byte vector would take a
+// different calling convention at each level (the helpers are inlined, but
+// GCC warns all the same).
+template <typename V>
+ACT_INLINE void Load(V& v, const void* p) {
+  std::memcpy(&v, p, sizeof v);
+}
+
+// a + b and its rounding error, lane by lane (TwoSum).
+ACT_INLINE void TwoSumInto(Doubles& high, Doubles& low, const void* terms) {
+  Doubles term;
+  Load(term, terms);
+  const Doubles s = high + term;
+  const Doubles bb = s - high;
+  low += (high - (s - bb)) + (term - bb);
+  high = s;
+}
+
+// The sum of terms[0], ..., terms[n - 1] with Neumaier's compensation in
+// every lane (one TwoSum per term, the errors added up apart): for float
+// rows, whose terms are exact products or exponentials, the result is
+// within n^2 2^-106 of the sum of the terms' magnitudes. The lanes fold
+// pairwise, each fold a TwoSum of the high parts with the low parts and its
+// error added. Once the sum is infinite or NaN its high part is the plain
+// sum and the error is dropped.
+ACT_INLINE dd::DD CompensatedSum(const double* terms, size_t n) {
+  Doubles high_first = {};
+  Doubles high_second = {};
+  Doubles low_first = {};
+  Doubles low_second = {};
   size_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
-    for (size_t l = 0; l < kLanes; ++l) {
-      const dd::DD s = dd::TwoSum(high[l], term(i + l));
-      high[l] = s.hi;
-      low[l] += s.lo;
-    }
+    TwoSumInto(high_first, low_first, terms + i);
+    TwoSumInto(high_second, low_second, terms + i + kDoubleLanes);
   }
+
+  double high[kLanes];
+  double low[kLanes];
+  std::memcpy(high, &high_first, sizeof high_first);
+  std::memcpy(high + kDoubleLanes, &high_second, sizeof high_second);
+  std::memcpy(low, &low_first, sizeof low_first);
+  std::memcpy(low + kDoubleLanes, &low_second, sizeof low_second);
   for (size_t l = 0; i + l < n; ++l) {
-    const dd::DD s = dd::TwoSum(high[l], term(i + l));
+    const dd::DD s = dd::TwoSum(high[l], terms[i + l]);
     high[l] = s.hi;
     low[l] += s.lo;
   }
@@ -58,52 +103,41 @@ ACT_INLINE dd::DD CompensatedSum(size_t n, Term term) {
                                : dd::DD{high[0], 0.0};
 }
 
-// The plain sum of term(0), ..., term(n - 1), the lanes folded pairwise:
-// for n positive terms within (n - 1) 2^-53 of the sum, which is enough
-// where nothing cancels.
-template <typename Term>
-ACT_INLINE double PlainSum(size_t n, Term term) {
-  double sum[kLanes] = {};
-  size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (size_t l = 0; l < kLanes; ++l) sum[l] += term(i + l);
-  }
-  for (size_t l = 0; i + l < n; ++l) sum[l] += term(i + l);
-
-  for (size_t half = kLanes / 2; half > 0; half /= 2) {
-    for (size_t l = 0; l < half; ++l) sum[l] += sum[l + half];
-  }
-  return sum[0];
-}
-
-// m or v, whichever is larger; v if it is NaN, and a NaN m stays.
-ACT_INLINE double TakeMax(double m, double v) {
-  return (v > m || v != v) ? v : m;
+// Two compensated sums added, or the plain sum once it is not finite.
+ACT_INLINE dd::DD AddSums(dd::DD a, dd::DD b) {
+  const double plain = a.hi + b.hi;
+  return dd::IsFinite(plain) ? dd::Add(a, b) : dd::DD{plain, 0.0};
 }
 
 // The largest of row[0], ..., row[n - 1] as a double; NaN if one is NaN,
-// -Infinity for an empty row.
+// -Infinity for an empty row. Compared in the row's own type, exactly, a
+// vector of lanes at a time, with the NaNs kept apart.
 template <typename T>
 ACT_INLINE double Max(const T* row, size_t n) {
-  constexpr double kInf = __builtin_inf();
-  double max[kLanes];
-  for (size_t l = 0; l < kLanes; ++l) max[l] = -kInf;
+  using V = typename VectorOf<T>::Type;
+  constexpr size_t kWidth = kVectorBytes / sizeof(T);
+  V max_lanes = V{} - __builtin_inf();
+  V nan_lanes = {};
   size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (size_t l = 0; l < kLanes; ++l) {
-      max[l] = TakeMax(max[l], static_cast<double>(row[i + l]));
-    }
-  }
-  for (size_t l = 0; i + l < n; ++l) {
-    max[l] = TakeMax(max[l], static_cast<double>(row[i + l]));
+  for (; i + kWidth <= n; i += kWidth) {
+    V v;
+    Load(v, row + i);
+    max_lanes = v > max_lanes ? v : max_lanes;
+    nan_lanes = v != v ? v : nan_lanes;
   }
 
-  for (size_t half = kLanes / 2; half > 0; half /= 2) {
-    for (size_t l = 0; l < half; ++l) {
-      max[l] = TakeMax(max[l], max[l + half]);
-    }
+  T max = -__builtin_inf();
+  T nan = 0;
+  for (size_t l = 0; l < kWidth; ++l) {
+    max = max_lanes[l] > max ? max_lanes[l] : max;
+    nan = nan_lanes[l] != nan_lanes[l] ? nan_lanes[l] : nan;
   }
-  return max[0];
+  for (; i < n; ++i) {
+    const T v = row[i];
+    max = v > max ? v : max;
+    nan = v != v ? v : nan;
+  }
+  return static_cast<double>(nan != nan ? nan : max);
 }
 
 }  // namespace lanes
