@@ -672,23 +672,6 @@ inline void LogSoftmaxRow(const double* in, double* out, size_t length,
   }
 }
 
-template <typename T>
-void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
-  alignas(kStreamAlignment) double block[kBlock];
-  for (size_t start = 0; start < n; start += axis_length) {
-    SoftmaxRow(x + start, y + start, axis_length, block);
-  }
-}
-
-template <typename T>
-void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
-                             size_t axis_length) {
-  alignas(kStreamAlignment) double block[kBlock];
-  for (size_t start = 0; start < n; start += axis_length) {
-    LogSoftmaxRow(x + start, y + start, axis_length, block);
-  }
-}
-
 // A softmaxGrad row of floats: y (dy - sum(dy y)), the products exact in
 // double and summed in lanes with their errors, the difference taken from
 // both parts of the sum, so that where it cancels (dy = 1, with the row's y
@@ -790,6 +773,23 @@ ACT_INLINE ScaledExp AccurateExp(double y) {
           power(second_shifted)};
 }
 
+// One element of a float logSoftmaxGrad row, dy - e^y sum(dy), the row's
+// sum given: e^y and the product as double-doubles, since the difference
+// cancels where a row's dy are alike. Where infinities enter, the plain
+// formula.
+ACT_INLINE float LogSoftmaxGradElement(double g, double y, dd::DD total) {
+  const ScaledExp e = AccurateExp(y);
+  const double first = e.scale_first;
+  const double second = e.scale_second;
+  const double plain = g - e.value.hi * first * second * total.hi;
+  dd::DD product = SplitProduct(e.value.hi, total.hi);
+  product.lo += e.value.hi * total.lo + e.value.lo * total.hi;
+  product = {product.hi * first * second, product.lo * first * second};
+  const double exact = dd::Value(dd::Add(dd::Negate(product), g));
+  return static_cast<float>(
+      dd::IsFinite(plain) ? dd::Fallback(exact, plain) : plain);
+}
+
 // A logSoftmaxGrad row of floats: dy - e^y sum(dy), the sum of dy in lanes
 // with its errors, e^y and the product as double-doubles, since the
 // difference cancels where a row's dy are alike. Where infinities enter,
@@ -800,17 +800,8 @@ inline void LogSoftmaxGradRow(const float* dy, const float* y, float* dx,
     return static_cast<double>(dy[i]);
   });
   for (size_t i = 0; i < length; ++i) {
-    const double g = static_cast<double>(dy[i]);
-    const ScaledExp e = AccurateExp(static_cast<double>(y[i]));
-    const double first = e.scale_first;
-    const double second = e.scale_second;
-    const double plain = g - e.value.hi * first * second * total.hi;
-    dd::DD product = SplitProduct(e.value.hi, total.hi);
-    product.lo += e.value.hi * total.lo + e.value.lo * total.hi;
-    product = {product.hi * first * second, product.lo * first * second};
-    const double exact = dd::Value(dd::Add(dd::Negate(product), g));
-    dx[i] = static_cast<float>(
-        dd::IsFinite(plain) ? dd::Fallback(exact, plain) : plain);
+    dx[i] = LogSoftmaxGradElement(static_cast<double>(dy[i]),
+                                  static_cast<double>(y[i]), total);
   }
 }
 
@@ -831,9 +822,172 @@ inline void LogSoftmaxGradRow(const double* dy, const double* y,
   }
 }
 
+// Float rows that fit in the block go through it a chunk of whole rows at a
+// time: each row's maximum and sum are found apart, but the exponentials
+// and the outputs run over the whole chunk in one loop, with each row's
+// constants spread over its elements, so that short rows vectorize as well
+// as long ones. Every input of a chunk is read before any of its outputs is
+// written, so the output may be an input.
+template <typename Chunk>
+void ForEachChunkOfRows(size_t n, size_t length, Chunk chunk) {
+  const size_t rows = kBlock / length;
+  const size_t elements = rows * length;
+  for (size_t start = 0; start < n; start += elements) {
+    chunk(start, n - start < elements ? n - start : elements);
+  }
+}
+
+inline void SoftmaxRows(const float* x, float* y, size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double scale[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* in = x + start;
+    for (size_t row = 0; row < count; row += length) {
+      const double max = lanes::Max(in + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        block[j] = static_cast<double>(in[j]) - max;
+      }
+    }
+    for (size_t i = 0; i < count; ++i) block[i] = vec::Exp(block[i]);
+    for (size_t row = 0; row < count; row += length) {
+      const double sum = dd::Value(lanes::CompensatedSum(block + row, length));
+      const double reciprocal = 1.0 / sum;
+      for (size_t j = row; j < row + length; ++j) scale[j] = reciprocal;
+    }
+    float* out = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = static_cast<float>(block[i] * scale[i]);
+    }
+  });
+}
+
+// The row's maximum is spread as `shift`, NaN for a row whose maximum is
+// not finite, which makes all its outputs NaN; the logarithm of its sum as
+// `log`, positive when the sum has terms besides the maximum's own 1.
+inline void LogSoftmaxRows(const float* x, float* y, size_t n,
+                           size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double shift[kBlock];
+  alignas(kStreamAlignment) double log[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* in = x + start;
+    for (size_t row = 0; row < count; row += length) {
+      const double max = lanes::Max(in + row, length);
+      const double row_shift = dd::IsFinite(max) ? max : NAN;
+      for (size_t j = row; j < row + length; ++j) {
+        shift[j] = row_shift;
+        block[j] = static_cast<double>(in[j]) - row_shift;
+      }
+    }
+    // vec::Exp clamps its argument, so -Infinity is taken apart: its term
+    // is exactly 0.
+    for (size_t i = 0; i < count; ++i) {
+      const double e = vec::Exp(block[i]);
+      block[i] = block[i] == -kInf ? 0.0 : e;
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD sum = lanes::CompensatedSum(block + row, length);
+      const double rest = dd::Value(dd::Add(sum, -1.0));
+      const double row_log = LogOnePlus(rest);
+      for (size_t j = row; j < row + length; ++j) log[j] = row_log;
+    }
+    float* out = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      const double v = static_cast<double>(in[i]);
+      const double d = (v - shift[i]) - log[i];
+      // The maximum's own -log(sum) is negative when the sum has terms.
+      const double signed_d = d == 0 && log[i] > 0 ? -0.0 : d;
+      const bool finite_row = shift[i] == shift[i];
+      out[i] = static_cast<float>(v == -kInf && finite_row ? v : signed_d);
+    }
+  });
+}
+
+inline void SoftmaxGradRows(const float* dy, const float* y, float* dx,
+                            size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double high[kBlock];
+  alignas(kStreamAlignment) double low[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* upstream = dy + start;
+    const float* in = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      block[i] = DotTerm(upstream[i], in[i]);
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD total = lanes::CompensatedSum(block + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        high[j] = total.hi;
+        low[j] = total.lo;
+      }
+    }
+    float* out = dx + start;
+    for (size_t i = 0; i < count; ++i) {
+      const double g = static_cast<double>(upstream[i]);
+      const double p = static_cast<double>(in[i]);
+      out[i] = static_cast<float>(p * ((g - high[i]) - low[i]));
+    }
+  });
+}
+
+inline void LogSoftmaxGradRows(const float* dy, const float* y, float* dx,
+                               size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double high[kBlock];
+  alignas(kStreamAlignment) double low[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* upstream = dy + start;
+    const float* in = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      block[i] = static_cast<double>(upstream[i]);
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD total = lanes::CompensatedSum(block + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        high[j] = total.hi;
+        low[j] = total.lo;
+      }
+    }
+    float* out = dx + start;
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = LogSoftmaxGradElement(static_cast<double>(upstream[i]),
+                                     static_cast<double>(in[i]),
+                                     dd::DD{high[i], low[i]});
+    }
+  });
+}
+
+template <typename T>
+void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) return SoftmaxRows(x, y, n, axis_length);
+  }
+  alignas(kStreamAlignment) double block[kBlock];
+  for (size_t start = 0; start < n; start += axis_length) {
+    SoftmaxRow(x + start, y + start, axis_length, block);
+  }
+}
+
+template <typename T>
+void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
+                             size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) return LogSoftmaxRows(x, y, n, axis_length);
+  }
+  alignas(kStreamAlignment) double block[kBlock];
+  for (size_t start = 0; start < n; start += axis_length) {
+    LogSoftmaxRow(x + start, y + start, axis_length, block);
+  }
+}
+
 template <typename T>
 void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                               size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) {
+      return SoftmaxGradRows(dy, y, dx, n, axis_length);
+    }
+  }
   alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
     SoftmaxGradRow(dy + start, y + start, dx + start, axis_length, block);
@@ -843,6 +997,11 @@ void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
 template <typename T>
 void Kernels<T>::log_softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                                   size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) {
+      return LogSoftmaxGradRows(dy, y, dx, n, axis_length);
+    }
+  }
   alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
     LogSoftmaxGradRow(dy + start, y + start, dx + start, axis_length,

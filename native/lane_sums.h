@@ -70,37 +70,46 @@ ACT_INLINE void TwoSumInto(Doubles& high, Doubles& low, const void* terms) {
 // error added. Once the sum is infinite or NaN its high part is the plain
 // sum and the error is dropped.
 ACT_INLINE dd::DD CompensatedSum(const double* terms, size_t n) {
-  Doubles high_first = {};
-  Doubles high_second = {};
-  Doubles low_first = {};
-  Doubles low_second = {};
+  double high_sum = 0.0;
+  double low_sum = 0.0;
   size_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    TwoSumInto(high_first, low_first, terms + i);
-    TwoSumInto(high_second, low_second, terms + i + kDoubleLanes);
-  }
 
-  double high[kLanes];
-  double low[kLanes];
-  std::memcpy(high, &high_first, sizeof high_first);
-  std::memcpy(high + kDoubleLanes, &high_second, sizeof high_second);
-  std::memcpy(low, &low_first, sizeof low_first);
-  std::memcpy(low + kDoubleLanes, &low_second, sizeof low_second);
-  for (size_t l = 0; i + l < n; ++l) {
-    const dd::DD s = dd::TwoSum(high[l], terms[i + l]);
-    high[l] = s.hi;
-    low[l] += s.lo;
-  }
-
-  for (size_t half = kLanes / 2; half > 0; half /= 2) {
-    for (size_t l = 0; l < half; ++l) {
-      const dd::DD s = dd::TwoSum(high[l], high[l + half]);
-      high[l] = s.hi;
-      low[l] = (low[l] + low[l + half]) + s.lo;
+  // A row shorter than the lanes is summed in order, in one lane: the
+  // vectors would only be set up and folded.
+  if (n >= kLanes) {
+    Doubles high_first = {};
+    Doubles high_second = {};
+    Doubles low_first = {};
+    Doubles low_second = {};
+    for (; i + kLanes <= n; i += kLanes) {
+      TwoSumInto(high_first, low_first, terms + i);
+      TwoSumInto(high_second, low_second, terms + i + kDoubleLanes);
     }
+    low_first += low_second;
+    TwoSumInto(high_first, low_first, &high_second);
+
+    double high[kDoubleLanes];
+    double low[kDoubleLanes];
+    std::memcpy(high, &high_first, sizeof high);
+    std::memcpy(low, &low_first, sizeof low);
+    for (size_t half = kDoubleLanes / 2; half > 0; half /= 2) {
+      for (size_t l = 0; l < half; ++l) {
+        const dd::DD s = dd::TwoSum(high[l], high[l + half]);
+        high[l] = s.hi;
+        low[l] = (low[l] + low[l + half]) + s.lo;
+      }
+    }
+    high_sum = high[0];
+    low_sum = low[0];
   }
-  return dd::IsFinite(high[0]) ? dd::FastTwoSum(high[0], low[0])
-                               : dd::DD{high[0], 0.0};
+
+  for (; i < n; ++i) {
+    const dd::DD s = dd::TwoSum(high_sum, terms[i]);
+    high_sum = s.hi;
+    low_sum += s.lo;
+  }
+  return dd::IsFinite(high_sum) ? dd::FastTwoSum(high_sum, low_sum)
+                                : dd::DD{high_sum, 0.0};
 }
 
 // Two compensated sums added, or the plain sum once it is not finite.
@@ -116,21 +125,24 @@ template <typename T>
 ACT_INLINE double Max(const T* row, size_t n) {
   using V = typename VectorOf<T>::Type;
   constexpr size_t kWidth = kVectorBytes / sizeof(T);
-  V max_lanes = V{} - __builtin_inf();
-  V nan_lanes = {};
-  size_t i = 0;
-  for (; i + kWidth <= n; i += kWidth) {
-    V v;
-    Load(v, row + i);
-    max_lanes = v > max_lanes ? v : max_lanes;
-    nan_lanes = v != v ? v : nan_lanes;
-  }
-
   T max = -__builtin_inf();
   T nan = 0;
-  for (size_t l = 0; l < kWidth; ++l) {
-    max = max_lanes[l] > max ? max_lanes[l] : max;
-    nan = nan_lanes[l] != nan_lanes[l] ? nan_lanes[l] : nan;
+  size_t i = 0;
+
+  // A row shorter than a vector is taken in order.
+  if (n >= kWidth) {
+    V max_lanes = V{} - __builtin_inf();
+    V nan_lanes = {};
+    for (; i + kWidth <= n; i += kWidth) {
+      V v;
+      Load(v, row + i);
+      max_lanes = v > max_lanes ? v : max_lanes;
+      nan_lanes = v != v ? v : nan_lanes;
+    }
+    for (size_t l = 0; l < kWidth; ++l) {
+      max = max_lanes[l] > max ? max_lanes[l] : max;
+      nan = nan_lanes[l] != nan_lanes[l] ? nan_lanes[l] : nan;
+    }
   }
   for (; i < n; ++i) {
     const T v = row[i];
