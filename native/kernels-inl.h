@@ -715,7 +715,8 @@ inline void SoftmaxGradRow(const double* dy, const double* y, double* dx,
 // two 32-bit parts and a rest, so that k times each part is exact and
 // y - k ln2_1 is too (both are multiples of 2^-32 and the difference is
 // below 1). e^r = 1 + r + r^2/2 + r^3 P(r), the first terms as
-// double-doubles, P the Taylor series to r^13/16! in double.
+// double-doubles, P the Taylor series to r^11/14! in double (the first term
+// left out, r^15/15!, is below 2^-63).
 struct ScaledExp {
   dd::DD value;
   double scale_first;
@@ -736,9 +737,7 @@ ACT_INLINE ScaledExp AccurateExp(double y) {
   dd::DD r = dd::TwoSum(clamped - k * kLn2First, -(k * kLn2Second));
   r.lo -= k * kLn2Rest;
 
-  double p = 1.0 / 20922789888000.0;
-  p = p * r.hi + 1.0 / 1307674368000.0;
-  p = p * r.hi + 1.0 / 87178291200.0;
+  double p = 1.0 / 87178291200.0;
   p = p * r.hi + 1.0 / 6227020800.0;
   p = p * r.hi + 1.0 / 479001600.0;
   p = p * r.hi + 1.0 / 39916800.0;
