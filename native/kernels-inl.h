@@ -585,8 +585,11 @@ ACT_INLINE double LogOnePlus(double r) {
   const uint64_t bits = static_cast<uint64_t>(vec::BitsOf(1.0 + r));
   const double exponent = static_cast<double>(bits >> 52) - 1023.0;
   const double m = vec::FromBits((bits & kMantissa) | (uint64_t{1023} << 52));
-  const double large = exponent * kLn2 + vec::Log1pUnit(m - 1.0);
-  return r < 1 ? vec::Log1pUnit(r) : large;
+  // One series for either case: this runs once a row, where the two would
+  // be twice the work of a short row's logarithm.
+  const bool small = r < 1;
+  const double base = small ? 0.0 : exponent * kLn2;
+  return base + vec::Log1pUnit(small ? r : m - 1.0);
 }
 
 // A logSoftmax row of floats: the sum of e^(x - max) in lanes with its
