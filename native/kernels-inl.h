@@ -526,9 +526,10 @@ ACT_INLINE double RowExp(float x, double max) {
 inline void SoftmaxRow(const float* in, float* out, size_t length,
                        double* block) {
   const double max = lanes::Max(in, length);
-  const dd::DD sum = RowSum(length, block, [in, max](size_t i) ACT_LAMBDA_INLINE {
+  const auto term = [in, max](size_t i) ACT_LAMBDA_INLINE {
     return vec::Exp(static_cast<double>(in[i]) - max);
-  });
+  };
+  const dd::DD sum = RowSum(length, block, term);
   const double reciprocal = 1.0 / dd::Value(sum);
   if (length <= kBlock) {
     for (size_t i = 0; i < length; ++i) {
@@ -604,9 +605,10 @@ inline void LogSoftmaxRow(const float* in, float* out, size_t length,
     for (size_t i = 0; i < length; ++i) out[i] = NAN;
     return;
   }
-  const dd::DD sum = RowSum(length, block, [in, max](size_t i) ACT_LAMBDA_INLINE {
+  const auto term = [in, max](size_t i) ACT_LAMBDA_INLINE {
     return RowExp(in[i], max);
-  });
+  };
+  const dd::DD sum = RowSum(length, block, term);
   const double rest = dd::Value(dd::Add(sum, -1.0));
   const double log_sum = LogOnePlus(rest);
   const bool positive = rest > 0;
@@ -682,9 +684,10 @@ inline void LogSoftmaxRow(const double* in, double* out, size_t length,
 // enter, the sum's error is 0 and this is the plain formula.
 inline void SoftmaxGradRow(const float* dy, const float* y, float* dx,
                            size_t length, double* block) {
-  const dd::DD total = RowSum(length, block, [dy, y](size_t i) ACT_LAMBDA_INLINE {
+  const auto term = [dy, y](size_t i) ACT_LAMBDA_INLINE {
     return DotTerm(dy[i], y[i]);
-  });
+  };
+  const dd::DD total = RowSum(length, block, term);
   for (size_t i = 0; i < length; ++i) {
     const double g = static_cast<double>(dy[i]);
     const double p = static_cast<double>(y[i]);
