@@ -82,6 +82,7 @@ const HEADERS = [
   "activations.h",
   "kernels-inl.h",
   "kernels.h",
+  "lane_sums.h",
   "vector_math.h",
 ];
 

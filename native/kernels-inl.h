@@ -11,6 +11,7 @@
 
 #include "activation_math.h"
 #include "kernels.h"
+#include "lane_sums.h"
 
 #if defined(__SSE2__)
 #include <immintrin.h>
@@ -503,6 +504,29 @@ struct Kernels {
                                size_t axis_length);
 };
 
+// ---------------------------------------------------------------------------
+// The row kernels. Float rows work in double with the lane sums of
+// lane_sums.h, so that their loops vectorize; double rows work in
+// double-double, which their 1-ulp contract needs.
+
+// a * b with its error, by Dekker's splitting rather than a fused
+// multiply-add, which the baseline level lacks (a call there would keep the
+// loop from vectorizing). Exact for the magnitudes of float rows.
+ACT_INLINE dd::DD SplitProduct(double a, double b) {
+  constexpr double kSplitter = 134217729.0;  // 2^27 + 1
+  const double a_scaled = kSplitter * a;
+  const double a_high = a_scaled - (a_scaled - a);
+  const double a_low = a - a_high;
+  const double b_scaled = kSplitter * b;
+  const double b_high = b_scaled - (b_scaled - b);
+  const double b_low = b - b_high;
+  const double p = a * b;
+  const double error =
+      ((a_high * b_high - p) + a_high * b_low + a_low * b_high) +
+      a_low * b_low;
+  return {p, error};
+}
+
 // g * v exactly: a double for floats (24 + 24 bits fit in 53), a
 // double-double for doubles.
 inline double DotTerm(float g, float v) {
@@ -510,9 +534,51 @@ inline double DotTerm(float g, float v) {
 }
 inline dd::DD DotTerm(double g, double v) { return dd::ExactProduct(g, v); }
 
+// Float slopes: each slope's sum is a compensated sum of exact products,
+// its high and low parts in arrays indexed by slope, so that the loop over
+// a row of slopes vectorizes.
+inline void PreluGradRows(const float* dy, const float* x, float* dx,
+                          size_t n, const float* alpha, size_t alpha_n,
+                          float* dalpha) {
+  constexpr size_t kGroup = 256;
+  alignas(kStreamAlignment) double high[kGroup];
+  alignas(kStreamAlignment) double low[kGroup];
+  for (size_t first = 0; first < alpha_n; first += kGroup) {
+    const size_t group = alpha_n - first < kGroup ? alpha_n - first : kGroup;
+    for (size_t j = 0; j < group; ++j) high[j] = low[j] = 0.0;
+
+    for (size_t start = first; start < n; start += alpha_n) {
+      const size_t count = n - start < group ? n - start : group;
+      const float* upstream = dy + start;
+      const float* in = x + start;
+      const float* slope = alpha + first;
+      float* out = dx + start;
+      for (size_t j = 0; j < count; ++j) {
+        const double v = static_cast<double>(in[j]);
+        const double g = static_cast<double>(upstream[j]);
+        const double a = static_cast<double>(slope[j]);
+        const dd::DD s = dd::TwoSum(high[j], v > 0 ? 0.0 : g * v);
+        high[j] = s.hi;
+        low[j] += s.lo;
+        out[j] = static_cast<float>(v > 0 ? g : g * NanOr(v, a));
+      }
+    }
+    for (size_t j = 0; j < group; ++j) {
+      const double total =
+          dd::IsFinite(high[j]) ? high[j] + low[j] : high[j];
+      dalpha[first + j] = static_cast<float>(total);
+    }
+  }
+}
+
 template <typename T>
 void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
                             const T* alpha, size_t alpha_n, T* dalpha) {
+  if constexpr (std::is_same<T, float>::value) {
+    PreluGradRows(dy, x, dx, n, alpha, alpha_n, dalpha);
+    return;
+  }
+
   // Each slope's gradient sums over every alpha_n-th element, each product
   // with its error. Slopes are taken in groups that fit on the stack, and
   // alpha is read in full before a group's sums are written.
@@ -538,43 +604,50 @@ void Kernels<T>::prelu_grad(const T* dy, const T* x, T* dx, size_t n,
   }
 }
 
-// The largest element of a row; NaN if the row has one.
-template <typename T>
-double RowMax(const T* row, size_t length) {
-  double max = -kInf;
-  for (size_t i = 0; i < length; ++i) {
-    const double v = static_cast<double>(row[i]);
-    max = (v > max || v != v) ? v : max;
-  }
-  return max;
-}
-
-// A softmax row of floats: e^(x - max) in double (x - max is exact there)
-// through a block, so that the exponentials vectorize, summed in
-// double-double; a row that fits in one block keeps them there for the
-// division, a longer one takes them again rather than store them, so that
-// each output is rounded once.
-inline void SoftmaxRow(const float* in, float* out, size_t length,
-                       double* block) {
-  const double max = RowMax(in, length);
-  dd::Sum sum;
+// The compensated sum of term(0), ..., term(length - 1): the terms are
+// written to `block` a block at a time by a loop that vectorizes, and
+// summed there in lanes.
+template <typename Term>
+ACT_INLINE dd::DD RowSum(size_t length, double* block, Term term) {
+  dd::DD sum = {0.0, 0.0};
   for (size_t start = 0; start < length; start += kBlock) {
     const size_t count = length - start < kBlock ? length - start : kBlock;
-    for (size_t i = 0; i < count; ++i) {
-      block[i] = vec::Exp(static_cast<double>(in[start + i]) - max);
-    }
-    for (size_t i = 0; i < count; ++i) sum.Add(block[i]);
+    for (size_t i = 0; i < count; ++i) block[i] = term(start + i);
+    const dd::DD part = lanes::CompensatedSum(block, count);
+    sum = start == 0 ? part : lanes::AddSums(sum, part);
   }
-  const double total = dd::Value(sum.Total());
+  return sum;
+}
+
+// e^(x - max) for a float x: x - max is exact in double. vec::Exp clamps
+// its argument, so -Infinity is taken apart: its term is exactly 0.
+ACT_INLINE double RowExp(float x, double max) {
+  const double e = vec::Exp(static_cast<double>(x) - max);
+  return x == -kInf ? 0.0 : e;
+}
+
+// A softmax row of floats: e^(x - max) through a block, so that the
+// exponentials vectorize, summed in lanes with their errors; a row that
+// fits in one block keeps them there for the division, a longer one takes
+// them again rather than store them. Each output is e times the reciprocal
+// of the sum, two roundings in double before the one to float.
+inline void SoftmaxRow(const float* in, float* out, size_t length,
+                       double* block) {
+  const double max = lanes::Max(in, length);
+  const auto term = [in, max](size_t i) ACT_LAMBDA_INLINE {
+    return vec::Exp(static_cast<double>(in[i]) - max);
+  };
+  const dd::DD sum = RowSum(length, block, term);
+  const double reciprocal = 1.0 / dd::Value(sum);
   if (length <= kBlock) {
     for (size_t i = 0; i < length; ++i) {
-      out[i] = static_cast<float>(block[i] / total);
+      out[i] = static_cast<float>(block[i] * reciprocal);
     }
     return;
   }
   for (size_t i = 0; i < length; ++i) {
     out[i] = static_cast<float>(
-        vec::Exp(static_cast<double>(in[i]) - max) / total);
+        vec::Exp(static_cast<double>(in[i]) - max) * reciprocal);
   }
 }
 
@@ -593,7 +666,7 @@ inline void SoftmaxRow(const double* in, double* out, size_t length,
                        double* block) {
   alignas(kStreamAlignment) double lows[kBlock];
   const bool keep = length <= kBlock;
-  const double max = RowMax(in, length);
+  const double max = lanes::Max(in, length);
   dd::Sum sum;
   for (size_t i = 0; i < length; ++i) {
     const dd::DD e = dd::ToDD(RowExp(in[i], max));
@@ -611,12 +684,50 @@ inline void SoftmaxRow(const double* in, double* out, size_t length,
   }
 }
 
-// vec::Exp clamps its argument, so -Infinity is taken apart: its term is
-// exactly 0.
-inline dd::DD RowExpDD(float x, double max) {
-  const double e = vec::Exp(static_cast<double>(x) - max);
-  return {x == -kInf ? 0.0 : e, 0.0};
+// log(1 + r) for a float row's r >= 0, in double without branches: the
+// unit series below 1, which keeps the precision of a tiny r; above, 1 + r
+// (rounded, an error under 2^-53 of the logarithm) as m 2^e, and
+// e ln 2 + log(m). Relative error below 1e-12.
+ACT_INLINE double LogOnePlus(double r) {
+  constexpr double kLn2 = 0.6931471805599453;
+  constexpr uint64_t kMantissa = (uint64_t{1} << 52) - 1;
+  const uint64_t bits = static_cast<uint64_t>(vec::BitsOf(1.0 + r));
+  const double exponent = static_cast<double>(bits >> 52) - 1023.0;
+  const double m = vec::FromBits((bits & kMantissa) | (uint64_t{1023} << 52));
+  // One series for either case: this runs once a row, where the two would
+  // be twice the work of a short row's logarithm.
+  const bool small = r < 1;
+  const double base = small ? 0.0 : exponent * kLn2;
+  return base + vec::Log1pUnit(small ? r : m - 1.0);
 }
+
+// A logSoftmax row of floats: the sum of e^(x - max) in lanes with its
+// errors, less the maximum's own 1 (exactly, so that a row dominated by its
+// maximum keeps the small terms), its logarithm in double once, and each
+// output (x - max) - log(sum) in double, where both parts are at most 0 and
+// nothing cancels. The cases are those of the double rows below.
+inline void LogSoftmaxRow(const float* in, float* out, size_t length,
+                          double* block) {
+  const double max = lanes::Max(in, length);
+  if (!dd::IsFinite(max)) {
+    for (size_t i = 0; i < length; ++i) out[i] = NAN;
+    return;
+  }
+  const auto term = [in, max](size_t i) ACT_LAMBDA_INLINE {
+    return RowExp(in[i], max);
+  };
+  const dd::DD sum = RowSum(length, block, term);
+  const double rest = dd::Value(dd::Add(sum, -1.0));
+  const double log_sum = LogOnePlus(rest);
+  const bool positive = rest > 0;
+  for (size_t i = 0; i < length; ++i) {
+    const double v = static_cast<double>(in[i]);
+    const double d = (v - max) - log_sum;
+    const double signed_d = d == 0 && positive ? -0.0 : d;
+    out[i] = static_cast<float>(v == -kInf ? v : signed_d);
+  }
+}
+
 inline dd::DD RowExpDD(double x, double max) {
   return dd::ToDD(RowExp(x, max));
 }
@@ -630,13 +741,12 @@ struct LogSum {
   bool positive;
 };
 
-template <typename T>
-LogSum RowLogSum(const T* in, size_t length, double max) {
+inline LogSum RowLogSum(const double* in, size_t length, double max) {
   dd::Sum rest;
   bool skipped = false;
   bool positive = false;
   for (size_t i = 0; i < length; ++i) {
-    const double v = static_cast<double>(in[i]);
+    const double v = in[i];
     if (!skipped && v == max) {
       skipped = true;
       continue;
@@ -650,88 +760,365 @@ LogSum RowLogSum(const T* in, size_t length, double max) {
   return {log, positive};
 }
 
-template <typename T>
-void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
-  alignas(kStreamAlignment) double block[kBlock];
-  for (size_t start = 0; start < n; start += axis_length) {
-    SoftmaxRow(x + start, y + start, axis_length, block);
-  }
-}
-
 // (x - max) - log(sum), with x - max exact and the difference rounded once.
 // A row whose maximum is not finite (a NaN, +Infinity, or all -Infinity) is
 // all NaN, as TensorFlow.js gives.
-template <typename T>
-void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
-                             size_t axis_length) {
-  for (size_t start = 0; start < n; start += axis_length) {
-    const T* in = x + start;
-    T* out = y + start;
-    const double max = RowMax(in, axis_length);
-    if (!dd::IsFinite(max)) {
-      for (size_t i = 0; i < axis_length; ++i) out[i] = static_cast<T>(NAN);
-      continue;
-    }
-    const LogSum log_sum = RowLogSum(in, axis_length, max);
-    for (size_t i = 0; i < axis_length; ++i) {
-      const double v = static_cast<double>(in[i]);
-      const dd::DD shifted = dd::TwoSum(v, -max);
-      // x - max may pass the largest double (-Infinity is then the answer)
-      // or land next to it, where the double-double steps give NaN.
-      const double d = dd::Fallback(
-          dd::Value(dd::Add(shifted, dd::Negate(log_sum.value))),
-          shifted.hi - log_sum.value.hi);
-      // The maximum's own -log(sum) is negative when the sum has terms.
-      const double signed_d = d == 0 && log_sum.positive ? -0.0 : d;
-      out[i] = static_cast<T>(v == -kInf ? v : signed_d);
-    }
+inline void LogSoftmaxRow(const double* in, double* out, size_t length,
+                          double*) {
+  const double max = lanes::Max(in, length);
+  if (!dd::IsFinite(max)) {
+    for (size_t i = 0; i < length; ++i) out[i] = NAN;
+    return;
+  }
+  const LogSum log_sum = RowLogSum(in, length, max);
+  for (size_t i = 0; i < length; ++i) {
+    const double v = in[i];
+    const dd::DD shifted = dd::TwoSum(v, -max);
+    // x - max may pass the largest double (-Infinity is then the answer)
+    // or land next to it, where the double-double steps give NaN.
+    const double d = dd::Fallback(
+        dd::Value(dd::Add(shifted, dd::Negate(log_sum.value))),
+        shifted.hi - log_sum.value.hi);
+    // The maximum's own -log(sum) is negative when the sum has terms.
+    const double signed_d = d == 0 && log_sum.positive ? -0.0 : d;
+    out[i] = v == -kInf ? v : signed_d;
+  }
+}
+
+// A softmaxGrad row of floats: y (dy - sum(dy y)), the products exact in
+// double and summed in lanes with their errors, the difference taken from
+// both parts of the sum, so that where it cancels (dy = 1, with the row's y
+// summing to 1 within float rounding) it keeps its digits. Where infinities
+// enter, the sum's error is 0 and this is the plain formula.
+inline void SoftmaxGradRow(const float* dy, const float* y, float* dx,
+                           size_t length, double* block) {
+  const auto term = [dy, y](size_t i) ACT_LAMBDA_INLINE {
+    return DotTerm(dy[i], y[i]);
+  };
+  const dd::DD total = RowSum(length, block, term);
+  for (size_t i = 0; i < length; ++i) {
+    const double g = static_cast<double>(dy[i]);
+    const double p = static_cast<double>(y[i]);
+    dx[i] = static_cast<float>(p * ((g - total.hi) - total.lo));
   }
 }
 
 // y (dy - sum(dy y)), the sum of exact products in double-double and the
 // difference exact, so that only the product rounds. Where infinities
 // enter, the plain formula.
-template <typename T>
-void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
-                              size_t axis_length) {
-  for (size_t start = 0; start < n; start += axis_length) {
-    dd::Sum dot;
-    for (size_t i = start; i < start + axis_length; ++i) {
-      dot.Add(DotTerm(dy[i], y[i]));
-    }
-    const dd::DD total = dot.Total();
-    for (size_t i = start; i < start + axis_length; ++i) {
-      const double g = static_cast<double>(dy[i]);
-      const double p = static_cast<double>(y[i]);
-      const double plain = p * (g - total.hi);
-      const double exact =
-          dd::Value(dd::Mul(dd::Add(dd::Negate(total), g), p));
-      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
-                                                 : plain);
-    }
+inline void SoftmaxGradRow(const double* dy, const double* y, double* dx,
+                           size_t length, double*) {
+  dd::Sum dot;
+  for (size_t i = 0; i < length; ++i) dot.Add(DotTerm(dy[i], y[i]));
+  const dd::DD total = dot.Total();
+  for (size_t i = 0; i < length; ++i) {
+    const double g = dy[i];
+    const double p = y[i];
+    const double plain = p * (g - total.hi);
+    const double exact = dd::Value(dd::Mul(dd::Add(dd::Negate(total), g), p));
+    dx[i] = dd::IsFinite(plain) ? dd::Fallback(exact, plain) : plain;
+  }
+}
+
+// e^y for a float y as (hi + lo) 2^k, with 2^k given as two factors that
+// are normal doubles, relative error about 2^-58: logSoftmaxGrad's
+// difference needs more than vec::Exp's 3e-13 where it cancels. y is
+// clamped to +-1400, beyond which e^y times any float sum is 0 or infinite.
+//
+// y = k ln 2 + r with |r| <= ln2/2 as a double-double: ln 2 is split into
+// two 32-bit parts and a rest, so that k times each part is exact and
+// y - k ln2_1 is too (both are multiples of 2^-32 and the difference is
+// below 1). e^r = 1 + r + r^2/2 + r^3 P(r), the first terms as
+// double-doubles, P the Taylor series to r^11/14! in double (the first term
+// left out, r^15/15!, is below 2^-63).
+struct ScaledExp {
+  dd::DD value;
+  double scale_first;
+  double scale_second;
+};
+
+ACT_INLINE ScaledExp AccurateExp(double y) {
+  constexpr double kLog2e = 1.4426950408889634;
+  constexpr double kLn2First = 0.6931471806019545;
+  constexpr double kLn2Second = -4.200915072890502e-11;
+  constexpr double kLn2Rest = 2.0941744292700725e-21;
+  // 1.5 * 2^52: adding it rounds to an integer held in the low bits.
+  constexpr double kRoundingMagic = 6755399441055744.0;
+
+  const double clamped = vec::AtMost(vec::AtLeast(y, -1400.0), 1400.0);
+  const double shifted = clamped * kLog2e + kRoundingMagic;
+  const double k = shifted - kRoundingMagic;
+  dd::DD r = dd::TwoSum(clamped - k * kLn2First, -(k * kLn2Second));
+  r.lo -= k * kLn2Rest;
+
+  double p = 1.0 / 87178291200.0;
+  p = p * r.hi + 1.0 / 6227020800.0;
+  p = p * r.hi + 1.0 / 479001600.0;
+  p = p * r.hi + 1.0 / 39916800.0;
+  p = p * r.hi + 1.0 / 3628800.0;
+  p = p * r.hi + 1.0 / 362880.0;
+  p = p * r.hi + 1.0 / 40320.0;
+  p = p * r.hi + 1.0 / 5040.0;
+  p = p * r.hi + 1.0 / 720.0;
+  p = p * r.hi + 1.0 / 120.0;
+  p = p * r.hi + 1.0 / 24.0;
+  p = p * r.hi + 1.0 / 6.0;
+  const dd::DD square = SplitProduct(r.hi, r.hi);
+  const double cube = square.hi * r.hi * p;
+  const dd::DD linear = dd::FastTwoSum(1.0, r.hi);
+  const dd::DD quadratic = dd::TwoSum(linear.hi, 0.5 * square.hi);
+  const double low = linear.lo + quadratic.lo +
+                     (r.lo + r.hi * r.lo + 0.5 * square.lo + cube);
+
+  // 2^k as 2^k1 2^(k - k1) with k1 = k / 2 rounded, each within the
+  // normal exponents, built from the bits as in vec::Exp.
+  const double half_shifted = 0.5 * k + kRoundingMagic;
+  const double k_first = half_shifted - kRoundingMagic;
+  const double second_shifted = (k - k_first) + kRoundingMagic;
+  const auto power = [](double magic_shifted) ACT_LAMBDA_INLINE {
+    const uint64_t exponent =
+        static_cast<uint64_t>(vec::BitsOf(magic_shifted) -
+                              vec::BitsOf(kRoundingMagic)) +
+        1023;
+    return vec::FromBits(exponent << 52);
+  };
+  return {dd::FastTwoSum(quadratic.hi, low), power(half_shifted),
+          power(second_shifted)};
+}
+
+// One element of a float logSoftmaxGrad row, dy - e^y sum(dy), the row's
+// sum given: e^y and the product as double-doubles, since the difference
+// cancels where a row's dy are alike. Where infinities enter, the plain
+// formula.
+ACT_INLINE float LogSoftmaxGradElement(double g, double y, dd::DD total) {
+  const ScaledExp e = AccurateExp(y);
+  const double first = e.scale_first;
+  const double second = e.scale_second;
+  const double plain = g - e.value.hi * first * second * total.hi;
+  dd::DD product = SplitProduct(e.value.hi, total.hi);
+  product.lo += e.value.hi * total.lo + e.value.lo * total.hi;
+  product = {product.hi * first * second, product.lo * first * second};
+  const double exact = dd::Value(dd::Add(dd::Negate(product), g));
+  return static_cast<float>(
+      dd::IsFinite(plain) ? dd::Fallback(exact, plain) : plain);
+}
+
+// A logSoftmaxGrad row of floats: dy - e^y sum(dy), the sum of dy in lanes
+// with its errors, e^y and the product as double-doubles, since the
+// difference cancels where a row's dy are alike. Where infinities enter,
+// the plain formula.
+inline void LogSoftmaxGradRow(const float* dy, const float* y, float* dx,
+                              size_t length, double* block) {
+  const dd::DD total = RowSum(length, block, [dy](size_t i) ACT_LAMBDA_INLINE {
+    return static_cast<double>(dy[i]);
+  });
+  for (size_t i = 0; i < length; ++i) {
+    dx[i] = LogSoftmaxGradElement(static_cast<double>(dy[i]),
+                                  static_cast<double>(y[i]), total);
   }
 }
 
 // dy - e^y sum(dy), with e^y and the product in double-double, since the
 // difference cancels where a row's dy are alike.
+inline void LogSoftmaxGradRow(const double* dy, const double* y,
+                              double* dx, size_t length, double*) {
+  dd::Sum sum;
+  for (size_t i = 0; i < length; ++i) sum.Add(dy[i]);
+  const dd::DD total = sum.Total();
+  for (size_t i = 0; i < length; ++i) {
+    const double g = dy[i];
+    const dd::Scaled p = dd::Exp(y[i]);
+    const double plain = g - dd::Round(p) * total.hi;
+    const dd::DD product = dd::ToDD(dd::Times(p, total));
+    const double exact = dd::Value(dd::Add(dd::Negate(product), g));
+    dx[i] = dd::IsFinite(plain) ? dd::Fallback(exact, plain) : plain;
+  }
+}
+
+// Float rows that fit in the block go through it a chunk of whole rows at a
+// time: each row's maximum and sum are found apart, but the exponentials
+// and the outputs run over the whole chunk in one loop, with each row's
+// constants spread over its elements, so that short rows vectorize as well
+// as long ones. Every input of a chunk is read before any of its outputs is
+// written, so the output may be an input.
+template <typename Chunk>
+void ForEachChunkOfRows(size_t n, size_t length, Chunk chunk) {
+  const size_t rows = kBlock / length;
+  const size_t elements = rows * length;
+  for (size_t start = 0; start < n; start += elements) {
+    chunk(start, n - start < elements ? n - start : elements);
+  }
+}
+
+inline void SoftmaxRows(const float* x, float* y, size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double scale[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* in = x + start;
+    for (size_t row = 0; row < count; row += length) {
+      const double max = lanes::Max(in + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        block[j] = static_cast<double>(in[j]) - max;
+      }
+    }
+    for (size_t i = 0; i < count; ++i) block[i] = vec::Exp(block[i]);
+    for (size_t row = 0; row < count; row += length) {
+      const double sum = dd::Value(lanes::CompensatedSum(block + row, length));
+      const double reciprocal = 1.0 / sum;
+      for (size_t j = row; j < row + length; ++j) scale[j] = reciprocal;
+    }
+    float* out = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = static_cast<float>(block[i] * scale[i]);
+    }
+  });
+}
+
+// The row's maximum is spread as `shift`, NaN for a row whose maximum is
+// not finite, which makes all its outputs NaN; the logarithm of its sum as
+// `log`, positive when the sum has terms besides the maximum's own 1.
+inline void LogSoftmaxRows(const float* x, float* y, size_t n,
+                           size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double shift[kBlock];
+  alignas(kStreamAlignment) double log[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* in = x + start;
+    for (size_t row = 0; row < count; row += length) {
+      const double max = lanes::Max(in + row, length);
+      const double row_shift = dd::IsFinite(max) ? max : NAN;
+      for (size_t j = row; j < row + length; ++j) {
+        shift[j] = row_shift;
+        block[j] = static_cast<double>(in[j]) - row_shift;
+      }
+    }
+    // vec::Exp clamps its argument, so -Infinity is taken apart: its term
+    // is exactly 0.
+    for (size_t i = 0; i < count; ++i) {
+      const double e = vec::Exp(block[i]);
+      block[i] = block[i] == -kInf ? 0.0 : e;
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD sum = lanes::CompensatedSum(block + row, length);
+      const double rest = dd::Value(dd::Add(sum, -1.0));
+      const double row_log = LogOnePlus(rest);
+      for (size_t j = row; j < row + length; ++j) log[j] = row_log;
+    }
+    float* out = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      const double v = static_cast<double>(in[i]);
+      const double d = (v - shift[i]) - log[i];
+      // The maximum's own -log(sum) is negative when the sum has terms.
+      const double signed_d = d == 0 && log[i] > 0 ? -0.0 : d;
+      const bool finite_row = shift[i] == shift[i];
+      out[i] = static_cast<float>(v == -kInf && finite_row ? v : signed_d);
+    }
+  });
+}
+
+inline void SoftmaxGradRows(const float* dy, const float* y, float* dx,
+                            size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double high[kBlock];
+  alignas(kStreamAlignment) double low[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* upstream = dy + start;
+    const float* in = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      block[i] = DotTerm(upstream[i], in[i]);
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD total = lanes::CompensatedSum(block + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        high[j] = total.hi;
+        low[j] = total.lo;
+      }
+    }
+    float* out = dx + start;
+    for (size_t i = 0; i < count; ++i) {
+      const double g = static_cast<double>(upstream[i]);
+      const double p = static_cast<double>(in[i]);
+      out[i] = static_cast<float>(p * ((g - high[i]) - low[i]));
+    }
+  });
+}
+
+inline void LogSoftmaxGradRows(const float* dy, const float* y, float* dx,
+                               size_t n, size_t length) {
+  alignas(kStreamAlignment) double block[kBlock];
+  alignas(kStreamAlignment) double high[kBlock];
+  alignas(kStreamAlignment) double low[kBlock];
+  ForEachChunkOfRows(n, length, [&](size_t start, size_t count) {
+    const float* upstream = dy + start;
+    const float* in = y + start;
+    for (size_t i = 0; i < count; ++i) {
+      block[i] = static_cast<double>(upstream[i]);
+    }
+    for (size_t row = 0; row < count; row += length) {
+      const dd::DD total = lanes::CompensatedSum(block + row, length);
+      for (size_t j = row; j < row + length; ++j) {
+        high[j] = total.hi;
+        low[j] = total.lo;
+      }
+    }
+    float* out = dx + start;
+    for (size_t i = 0; i < count; ++i) {
+      out[i] = LogSoftmaxGradElement(static_cast<double>(upstream[i]),
+                                     static_cast<double>(in[i]),
+                                     dd::DD{high[i], low[i]});
+    }
+  });
+}
+
+template <typename T>
+void Kernels<T>::softmax(const T* x, T* y, size_t n, size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) return SoftmaxRows(x, y, n, axis_length);
+  }
+  alignas(kStreamAlignment) double block[kBlock];
+  for (size_t start = 0; start < n; start += axis_length) {
+    SoftmaxRow(x + start, y + start, axis_length, block);
+  }
+}
+
+template <typename T>
+void Kernels<T>::log_softmax(const T* x, T* y, size_t n,
+                             size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) return LogSoftmaxRows(x, y, n, axis_length);
+  }
+  alignas(kStreamAlignment) double block[kBlock];
+  for (size_t start = 0; start < n; start += axis_length) {
+    LogSoftmaxRow(x + start, y + start, axis_length, block);
+  }
+}
+
+template <typename T>
+void Kernels<T>::softmax_grad(const T* dy, const T* y, T* dx, size_t n,
+                              size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) {
+      return SoftmaxGradRows(dy, y, dx, n, axis_length);
+    }
+  }
+  alignas(kStreamAlignment) double block[kBlock];
+  for (size_t start = 0; start < n; start += axis_length) {
+    SoftmaxGradRow(dy + start, y + start, dx + start, axis_length, block);
+  }
+}
+
 template <typename T>
 void Kernels<T>::log_softmax_grad(const T* dy, const T* y, T* dx, size_t n,
                                   size_t axis_length) {
+  if constexpr (std::is_same<T, float>::value) {
+    if (axis_length <= kBlock) {
+      return LogSoftmaxGradRows(dy, y, dx, n, axis_length);
+    }
+  }
+  alignas(kStreamAlignment) double block[kBlock];
   for (size_t start = 0; start < n; start += axis_length) {
-    dd::Sum sum;
-    for (size_t i = start; i < start + axis_length; ++i) {
-      sum.Add(static_cast<double>(dy[i]));
-    }
-    const dd::DD total = sum.Total();
-    for (size_t i = start; i < start + axis_length; ++i) {
-      const double g = static_cast<double>(dy[i]);
-      const dd::Scaled p = dd::Exp(static_cast<double>(y[i]));
-      const double plain = g - dd::Round(p) * total.hi;
-      const dd::DD product = dd::ToDD(dd::Times(p, total));
-      const double exact = dd::Value(dd::Add(dd::Negate(product), g));
-      dx[i] = static_cast<T>(dd::IsFinite(plain) ? dd::Fallback(exact, plain)
-                                                 : plain);
-    }
+    LogSoftmaxGradRow(dy + start, y + start, dx + start, axis_length,
+                      block);
   }
 }
 
