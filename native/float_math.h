@@ -392,6 +392,21 @@ ACT_INLINE double ExpOfNegativeAsDouble(float a) {
   return (1.0 + static_cast<double>(e.s)) * PowerOfTwoDouble(e.n);
 }
 
+// e^d for a double d <= 0 as a double within about 2^-24 of it, relative:
+// reduced in double, so that every bit of d counts, the polynomial in
+// float, and 1 + s and the power of two in double. Half the work of
+// vec::Exp, for float results that are e^d times a double factor, rounded
+// once (softmax's rows, where d = x - max is exact in double). d is
+// clamped at -120: e^-120 is 2^-173, which rounds to 0 as a float even
+// divided by a sum of at least 1. A NaN gives a NaN.
+ACT_INLINE double ExpNonPositiveForFloat(double d) {
+  const double clamped = d < -120.0 ? -120.0 : d;
+  const ExpParts e = ExpSplitOfDouble(clamped);
+  const double value =
+      (1.0 + static_cast<double>(e.s)) * PowerOfTwoDouble(e.n);
+  return d != d ? d : value;
+}
+
 }  // namespace vf
 }  // namespace
 }  // namespace act

@@ -622,7 +622,7 @@ ACT_INLINE dd::DD RowSum(size_t length, double* block, Term term) {
 // e^(x - max) for a float x: x - max is exact in double. vec::Exp clamps
 // its argument, so -Infinity is taken apart: its term is exactly 0.
 ACT_INLINE double RowExp(float x, double max) {
-  const double e = vec::Exp(static_cast<double>(x) - max);
+  const double e = vf::ExpNonPositiveForFloat(static_cast<double>(x) - max);
   return x == -kInf ? 0.0 : e;
 }
 
@@ -635,7 +635,7 @@ inline void SoftmaxRow(const float* in, float* out, size_t length,
                        double* block) {
   const double max = lanes::Max(in, length);
   const auto term = [in, max](size_t i) ACT_LAMBDA_INLINE {
-    return vec::Exp(static_cast<double>(in[i]) - max);
+    return vf::ExpNonPositiveForFloat(static_cast<double>(in[i]) - max);
   };
   const dd::DD sum = RowSum(length, block, term);
   const double reciprocal = 1.0 / dd::Value(sum);
@@ -647,7 +647,8 @@ inline void SoftmaxRow(const float* in, float* out, size_t length,
   }
   for (size_t i = 0; i < length; ++i) {
     out[i] = static_cast<float>(
-        vec::Exp(static_cast<double>(in[i]) - max) * reciprocal);
+        vf::ExpNonPositiveForFloat(static_cast<double>(in[i]) - max) *
+        reciprocal);
   }
 }
 
@@ -961,7 +962,9 @@ inline void SoftmaxRows(const float* x, float* y, size_t n, size_t length) {
         block[j] = static_cast<double>(in[j]) - max;
       }
     }
-    for (size_t i = 0; i < count; ++i) block[i] = vec::Exp(block[i]);
+    for (size_t i = 0; i < count; ++i) {
+      block[i] = vf::ExpNonPositiveForFloat(block[i]);
+    }
     for (size_t row = 0; row < count; row += length) {
       const double sum = dd::Value(lanes::CompensatedSum(block + row, length));
       const double reciprocal = 1.0 / sum;
@@ -995,7 +998,7 @@ inline void LogSoftmaxRows(const float* x, float* y, size_t n,
     // vec::Exp clamps its argument, so -Infinity is taken apart: its term
     // is exactly 0.
     for (size_t i = 0; i < count; ++i) {
-      const double e = vec::Exp(block[i]);
+      const double e = vf::ExpNonPositiveForFloat(block[i]);
       block[i] = block[i] == -kInf ? 0.0 : e;
     }
     for (size_t row = 0; row < count; row += length) {

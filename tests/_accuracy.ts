@@ -696,9 +696,9 @@ export const ROW_LENGTHS = [1, 2, 3, 10, 100, 1000];
 
 /** The bounds of the row functions, by output. */
 export const ROW_BOUNDS: Record<string, PerType<number>> = {
-  "softmax y": [0, 1],
+  "softmax y": [1, 1],
   "softmax dx": [0, 1],
-  "logSoftmax y": [0, 1],
+  "logSoftmax y": [1, 1],
   "logSoftmax dx": [0, 1],
 };
 
