@@ -11,6 +11,7 @@
 # Native tests (README.md, "Native tests, sanitizers and fuzzing"):
 #
 #   make native-test     the native test program over the C ABI
+#   make float-scan      every float of a range through the float kernels
 #   make sanitize        the same under AddressSanitizer and UBSan
 #   make fuzz            a libFuzzer session of FUZZ_SECONDS (clang)
 #   make cross-aarch64   build for aarch64, run the test under qemu and
@@ -76,7 +77,7 @@ DENO_TEST_FLAGS := $(DENO_FLAGS) --allow-run --allow-write
 ACTIVATIONS_LIB_PATH ?= $(abspath $(LIB))
 export ACTIVATIONS_LIB_PATH
 
-.PHONY: build deno test bench check clean native-test sanitize fuzz \
+.PHONY: build deno test bench check clean native-test float-scan sanitize fuzz \
   fuzz-merge cross-aarch64 report soak
 
 build: $(LIB)
@@ -139,6 +140,21 @@ $(TEST_DIR)/kernels_test.o: native/tests/kernels_test.cc $(HEADERS) \
 
 $(KERNELS_TEST): $(OBJECTS) $(TEST_DIR)/kernels_test.o
 	$(CXX) $^ -pthread -o $@ $(LDFLAGS)
+
+# Every float of +-[2^-30, 200] through each kernel that evaluates in float,
+# against its double kernel (native/tests/float_scan.cc); a few minutes.
+FLOAT_SCAN := $(TEST_DIR)/float_scan
+
+$(TEST_DIR)/float_scan.o: native/tests/float_scan.cc native/activations.h \
+  Makefile
+	@mkdir -p $(@D)
+	$(CXX) $(BASE_FLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(FLOAT_SCAN): $(OBJECTS) $(TEST_DIR)/float_scan.o
+	$(CXX) $^ -pthread -o $@ $(LDFLAGS)
+
+float-scan: $(FLOAT_SCAN)
+	@$(FLOAT_SCAN)
 
 # The hash of each kernel's outputs is kept for `make cross-aarch64`.
 native-test: $(KERNELS_TEST)

@@ -239,11 +239,14 @@ struct FloatFunctions {
   // With alpha < 0, x / alpha is positive and alpha e^(x/alpha) stays in
   // range past e^700, where vec::Exp stops: there it is taken as
   // (alpha 2^600) e^(x/alpha - 600 ln2), the 1 of expm1 long gone.
+  // Where |x / alpha| is below 2^-60 (and may have underflowed to 0 for
+  // a huge alpha), alpha (e^(x/alpha) - 1) rounds to x.
   ACT_INLINE static double Celu(double x, double alpha) {
     const double q = x / alpha;
     const bool deep = q > 600;
     const double m = vec::Expm1(deep ? q - kLn2Times600 : q);
-    return x > 0 ? x : (deep ? alpha * 0x1p600 : alpha) * m;
+    const double value = (deep ? alpha * 0x1p600 : alpha) * m;
+    return x > 0 || Abs(q) < 0x1p-60 ? x : value;
   }
   ACT_INLINE static double CeluGrad(double dy, double x, double alpha) {
     return dy * (x > 0 ? 1.0 : vec::Exp(x / alpha));
@@ -545,7 +548,10 @@ struct DoubleFunctions {
     const double y = dd::Value(dd::Mul(dd::Expm1(q), alpha));
     const double large = dd::Round(dd::Times(dd::Exp(q), alpha));
     const double value = q.hi > 40 ? large : (dd::IsFinite(y) ? y : large);
-    return x > 0 ? x : (x == 0 ? alpha * (x / alpha) : KeepSign(value, x));
+    // Below 2^-60, alpha (e^q - 1) rounds to x, also where q underflowed.
+    const bool linear = x != 0 && Abs(q.hi) < 0x1p-60;
+    return x > 0 || linear ? x
+                           : (x == 0 ? alpha * (x / alpha) : KeepSign(value, x));
   }
   ACT_INLINE static double CeluGrad(double dy, double x, double alpha) {
     return x > 0 ? dy : dd::RoundTimes(dy, dd::Exp(Quotient(x, alpha)));

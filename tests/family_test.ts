@@ -146,3 +146,21 @@ for (const Type of ARRAY_TYPES) {
     });
   }
 }
+
+// alpha (e^(x/alpha) - 1) is x to within 2^-61 of it once |x / alpha| is
+// below 2^-60, also where the quotient underflows for a huge alpha.
+Deno.test("celu keeps x where x / alpha is negligible or underflows", () => {
+  const cases: [number, number][] = [
+    [-1e-300, 1e300],
+    [-1e-300, 1e20],
+    [-3e-30, 1e300],
+    [-1e-40, 1e300],
+  ];
+  for (const Type of ARRAY_TYPES) {
+    for (const [x, alpha] of cases) {
+      const input = Type.of(x);
+      const got = act.celu(input, { alpha })[0];
+      assert.equal(got, input[0], `celu(${x}) with alpha ${alpha}`);
+    }
+  }
+});
