@@ -1019,6 +1019,19 @@ inline void LogSoftmaxRows(const float* x, float* y, size_t n,
   });
 }
 
+// Each row's compensated sum of `block`, spread over the row's elements as
+// its high and low parts, for the gradients' per-element loops.
+inline void SpreadRowSums(const double* block, size_t count, size_t length,
+                          double* high, double* low) {
+  for (size_t row = 0; row < count; row += length) {
+    const dd::DD total = lanes::CompensatedSum(block + row, length);
+    for (size_t j = row; j < row + length; ++j) {
+      high[j] = total.hi;
+      low[j] = total.lo;
+    }
+  }
+}
+
 inline void SoftmaxGradRows(const float* dy, const float* y, float* dx,
                             size_t n, size_t length) {
   alignas(kStreamAlignment) double block[kBlock];
@@ -1030,13 +1043,7 @@ inline void SoftmaxGradRows(const float* dy, const float* y, float* dx,
     for (size_t i = 0; i < count; ++i) {
       block[i] = DotTerm(upstream[i], in[i]);
     }
-    for (size_t row = 0; row < count; row += length) {
-      const dd::DD total = lanes::CompensatedSum(block + row, length);
-      for (size_t j = row; j < row + length; ++j) {
-        high[j] = total.hi;
-        low[j] = total.lo;
-      }
-    }
+    SpreadRowSums(block, count, length, high, low);
     float* out = dx + start;
     for (size_t i = 0; i < count; ++i) {
       const double g = static_cast<double>(upstream[i]);
@@ -1057,13 +1064,7 @@ inline void LogSoftmaxGradRows(const float* dy, const float* y, float* dx,
     for (size_t i = 0; i < count; ++i) {
       block[i] = static_cast<double>(upstream[i]);
     }
-    for (size_t row = 0; row < count; row += length) {
-      const dd::DD total = lanes::CompensatedSum(block + row, length);
-      for (size_t j = row; j < row + length; ++j) {
-        high[j] = total.hi;
-        low[j] = total.lo;
-      }
-    }
+    SpreadRowSums(block, count, length, high, low);
     float* out = dx + start;
     for (size_t i = 0; i < count; ++i) {
       out[i] = LogSoftmaxGradElement(static_cast<double>(upstream[i]),

@@ -7,6 +7,11 @@ import * as act from "../mod.ts";
 import type { FloatArray } from "../mod.ts";
 import { DESCRIPTIONS } from "../src/catalog.ts";
 import {
+  type ChildResult,
+  LIBRARY_PERMISSIONS,
+  runChildScript,
+} from "./_child.ts";
+import {
   argumentsFor,
   ARRAY_TYPES,
   asyncForm,
@@ -567,37 +572,15 @@ Deno.test("arrays over resizable buffers are refused by the asynchronous forms a
 
 const modUrl = new URL("../mod.ts", import.meta.url).href;
 
-async function runScript(
+function runScript(
   script: string,
   env: Record<string, string> = {},
   v8Flags: string[] = [],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-lock",
-      "--allow-ffi",
-      "--allow-read",
-      "--allow-env",
-      ...v8Flags,
-      "-",
-    ],
+): Promise<ChildResult> {
+  return runChildScript(script, {
     env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
+    args: [...LIBRARY_PERMISSIONS, ...v8Flags],
   });
-  const child = command.spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
 }
 
 Deno.test("arrays the caller dropped stay alive until the promise settles", async () => {

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { PACKAGE_VERSION } from "../ffi/load.ts";
+import {
+  type ChildResult,
+  LIBRARY_PERMISSIONS,
+  runChildScript,
+} from "./_child.ts";
 
 // The loader runs in child processes, so that each case starts with no
 // library opened and its own environment.
@@ -10,31 +15,12 @@ const modUrl = new URL("../mod.ts", import.meta.url).href;
 const script = `import { relu } from "${modUrl}";` +
   `console.log(relu(new Float32Array([-1, 2])).join(","));`;
 
-async function runDeno(
+function runDeno(
   env: Record<string, string>,
   cwd: string,
-  args: string[] = ["--allow-ffi", "--allow-read", "--allow-env"],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-lock", ...args, "-"],
-    cwd,
-    env,
-    clearEnv: false,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  });
-  const child = command.spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const { code, stdout, stderr } = await child.output();
-  const decoder = new TextDecoder();
-  return {
-    code,
-    stdout: decoder.decode(stdout),
-    stderr: decoder.decode(stderr),
-  };
+  args: string[] = LIBRARY_PERMISSIONS,
+): Promise<ChildResult> {
+  return runChildScript(script, { env, cwd, args });
 }
 
 Deno.test("the library loads beside the module from any directory", async () => {

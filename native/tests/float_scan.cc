@@ -33,41 +33,25 @@ struct Kernel {
 };
 
 // The kernels with a parameter, at the default that takes the float path.
-int32_t SiluFloat(const float* x, float* y, size_t n) {
-  return act_silu_f32(x, y, n, 1);
+template <int32_t (*kernel)(const float*, float*, size_t, double)>
+int32_t AtOne(const float* x, float* y, size_t n) {
+  return kernel(x, y, n, 1);
 }
-int32_t SiluDouble(const double* x, double* y, size_t n) {
-  return act_silu_f64(x, y, n, 1);
-}
-int32_t EluFloat(const float* x, float* y, size_t n) {
-  return act_elu_f32(x, y, n, 1);
-}
-int32_t EluDouble(const double* x, double* y, size_t n) {
-  return act_elu_f64(x, y, n, 1);
-}
-int32_t CeluFloat(const float* x, float* y, size_t n) {
-  return act_celu_f32(x, y, n, 1);
-}
-int32_t CeluDouble(const double* x, double* y, size_t n) {
-  return act_celu_f64(x, y, n, 1);
-}
-int32_t SoftplusFloat(const float* x, float* y, size_t n) {
-  return act_softplus_f32(x, y, n, 1);
-}
-int32_t SoftplusDouble(const double* x, double* y, size_t n) {
-  return act_softplus_f64(x, y, n, 1);
+template <int32_t (*kernel)(const double*, double*, size_t, double)>
+int32_t AtOne(const double* x, double* y, size_t n) {
+  return kernel(x, y, n, 1);
 }
 
 const Kernel kKernels[] = {
     {"sigmoid", act_sigmoid_f32, act_sigmoid_f64},
     {"tanh", act_tanh_f32, act_tanh_f64},
-    {"silu", SiluFloat, SiluDouble},
-    {"elu", EluFloat, EluDouble},
+    {"silu", AtOne<act_silu_f32>, AtOne<act_silu_f64>},
+    {"elu", AtOne<act_elu_f32>, AtOne<act_elu_f64>},
     {"selu", act_selu_f32, act_selu_f64},
-    {"celu", CeluFloat, CeluDouble},
+    {"celu", AtOne<act_celu_f32>, AtOne<act_celu_f64>},
     {"gelu", act_gelu_f32, act_gelu_f64},
     {"gelu_tanh", act_gelu_tanh_f32, act_gelu_tanh_f64},
-    {"softplus", SoftplusFloat, SoftplusDouble},
+    {"softplus", AtOne<act_softplus_f32>, AtOne<act_softplus_f64>},
     {"softsign", act_softsign_f32, act_softsign_f64},
 };
 
